@@ -1,0 +1,128 @@
+"""The ``site-builder`` command line: thin commands, each calling one stage of the pipeline."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .config import Config, load_config
+from .errors import SiteError
+
+
+def _config(ctx: click.Context, **overrides: object) -> Config:
+    try:
+        return load_config(ctx.obj["config_path"], **overrides)
+    except SiteError as exc:
+        for d in exc.diagnostics:
+            click.echo(str(d), err=True)
+        sys.exit(2)
+
+
+@click.group()
+@click.option("--config", "config_path", default="config.yaml", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Site configuration file.")
+@click.version_option(package_name="site-builder")
+@click.pass_context
+def cli(ctx: click.Context, config_path: Path) -> None:
+    """Build, preview, search and feed the union-campaign news archive."""
+    ctx.ensure_object(dict)
+    ctx.obj["config_path"] = config_path
+
+
+@cli.command()
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the site here instead of the configured output folder.")
+@click.option("--strict", is_flag=True, help="Fail on any content warning (for CI).")
+@click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--base-url", help="Absolute URL the site is published under.")
+@click.option("--quiet", is_flag=True, help="Print only problems and the summary line.")
+@click.pass_context
+def build(ctx: click.Context, output: Path | None, strict: bool, drafts: bool,
+          base_url: str | None, quiet: bool) -> None:
+    """Build the static site from content/ into output/."""
+    from .build import build_site
+
+    config = _config(ctx, base_url=base_url)
+    report = build_site(config, output=output, strict=strict, drafts=drafts, quiet=quiet)
+    sys.exit(0 if report.ok else 1)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--drafts", is_flag=True, help="Include drafts in the preview.")
+@click.option("--no-watch", is_flag=True, help="Serve the built site without watching files.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, drafts: bool, no_watch: bool) -> None:
+    """Build, serve output/ on http://HOST:PORT/ and rebuild when files change."""
+    from .serve import serve_site
+
+    serve_site(_config(ctx), host=host, port=port, drafts=drafts, watch=not no_watch)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@click.option("--force", is_flag=True, help="Overwrite articles an editor has changed.")
+@click.option("--report", is_flag=True, help="Print the articles found in each bulletin.")
+@click.pass_context
+def ingest(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, force: bool,
+           report: bool) -> None:
+    """Turn raw bulletin text files (or folders of them) into articles under content/."""
+    from .ingest import ingest_paths
+
+    code = ingest_paths(_config(ctx), list(paths), dry_run=dry_run, force=force, report=report)
+    sys.exit(code)
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--region", help="Only articles in this region, e.g. 江苏/无锡.")
+@click.option("--year", type=int, help="Only articles of this year.")
+@click.option("--kind", help="Only articles of this kind (news, feature, ...).")
+@click.option("--limit", default=10, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print hits as a JSON list.")
+@click.pass_context
+def search(ctx: click.Context, query: tuple[str, ...], region: str | None, year: int | None,
+           kind: str | None, limit: int, as_json: bool) -> None:
+    """Search the built archive's index: words are AND-ed; OR, "phrases", -words, region:, year:."""
+    from .search import search_command
+
+    code = search_command(_config(ctx), " ".join(query), region=region, year=year, kind=kind,
+                          limit=limit, as_json=as_json)
+    sys.exit(code)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="github prints GitHub Actions annotations.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.pass_context
+def check(ctx: click.Context, fmt: str, strict: bool) -> None:
+    """Validate all content without building; exit 1 on errors."""
+    from .check import check_site
+
+    sys.exit(check_site(_config(ctx), fmt=fmt, strict=strict))
+
+
+@cli.command()
+@click.option("--title", required=True, help="The headline.")
+@click.option("--region", required=True, help="e.g. 江苏/无锡/江阴, or 全国.")
+@click.option("--date", "date_", help="YYYY-MM-DD (default: today).")
+@click.option("--tags", help="Comma-separated tags.")
+@click.option("--kind", default="news", show_default=True)
+@click.pass_context
+def new(ctx: click.Context, title: str, region: str, date_: str | None, tags: str | None,
+        kind: str) -> None:
+    """Write a new article file with valid front-matter and print its path."""
+    from .new import new_article
+
+    sys.exit(new_article(_config(ctx), title=title, region=region, date=date_, tags=tags,
+                         kind=kind))
+
+
+def main() -> None:
+    cli(obj={})

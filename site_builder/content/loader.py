@@ -1,0 +1,133 @@
+"""Load ``content/articles/**/*.md`` into Articles, reporting bad files by path and line."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypinyin import lazy_pinyin
+
+from ..errors import Diagnostic, display_path
+from ..gazetteer import Gazetteer, default_gazetteer
+from .article import Article, validate
+from .frontmatter import FrontMatterError, split_front_matter
+from .markdown import html_to_text, render_markdown
+
+ARTICLES_DIR = "articles"
+MAX_FILE_BYTES = 20 * 1024 * 1024
+SUMMARY_CHARS = 120
+
+
+@dataclass
+class Library:
+    """Every article that loaded, and what was wrong with the files that did not."""
+
+    articles: list[Article] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+
+def article_files(content_dir: Path) -> list[Path]:
+    """Markdown files under content/articles, sorted, never following links out of content/."""
+    root = content_dir / ARTICLES_DIR
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*.md") if p.is_file() or p.is_symlink())
+
+
+def load_library(
+    content_dir: Path,
+    *,
+    project_root: Path | None = None,
+    drafts: bool = False,
+    trusted_html: bool = False,
+    gazetteer: Gazetteer | None = None,
+) -> Library:
+    """Read every article; a bad file becomes a diagnostic and the others still load."""
+    gazetteer = gazetteer or default_gazetteer()
+    library = Library()
+    by_url: dict[str, str] = {}
+    content_root = content_dir.resolve()
+    for path in article_files(content_dir):
+        shown = display_path(path, project_root)
+        if not path.resolve().is_relative_to(content_root):
+            library.diagnostics.append(
+                Diagnostic(shown, None, "link points outside content/; not read"))
+            continue
+        result = load_article(path, shown, content_dir, gazetteer, trusted_html=trusted_html)
+        if isinstance(result, list):
+            library.diagnostics.extend(result)
+            continue
+        if result.draft and not drafts:
+            continue
+        if result.url in by_url:
+            library.diagnostics.append(Diagnostic(
+                shown, None, f"duplicate URL /{result.url}: {by_url[result.url]} has it already; "
+                             "rename the file or set a distinct 'slug'"))
+            continue
+        by_url[result.url] = shown
+        library.articles.append(result)
+    library.articles.sort(key=lambda a: a.sort_key)
+    return library
+
+
+def load_article(
+    path: Path, shown: str, content_dir: Path, gazetteer: Gazetteer, *, trusted_html: bool = False
+) -> Article | list[Diagnostic]:
+    """One article, or the diagnostics that say why it cannot be published."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return [Diagnostic(shown, None, f"cannot read: {exc.strerror}")]
+    if len(raw) > MAX_FILE_BYTES:
+        return [Diagnostic(shown, None, f"file is {len(raw)} bytes, over {MAX_FILE_BYTES}")]
+    if b"\x00" in raw:
+        return [Diagnostic(shown, None, "file contains NUL bytes: is it binary?")]
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return [Diagnostic(shown, line, "not UTF-8 text (save it as UTF-8; "
+                                        "bulletins in GBK or Big5 go through 'site-builder ingest')")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        fm = split_front_matter(text)
+    except FrontMatterError as exc:
+        return [Diagnostic(shown, exc.line, exc.message, col=exc.col)]
+    values, problems = validate(fm, gazetteer)
+    if problems:
+        return [Diagnostic(shown, fm.key_lines.get(p.key, 1) if p.key else 1, p.message)
+                for p in problems]
+    body_html = render_markdown(fm.body, trusted_html=trusted_html)
+    text_only = html_to_text(body_html)
+    summary = values["summary"] or _summarize(text_only)
+    url = article_url(path, content_dir, values.pop("slug"))
+    return Article(
+        source_path=shown, url=url, body_markdown=fm.body, body_html=body_html, text=text_only,
+        **{**values, "summary": summary},
+    )
+
+
+def article_url(path: Path, content_dir: Path, slug: str | None = None) -> str:
+    """``articles/<folders>/<stem>/`` with every part made ASCII (pinyin for Chinese)."""
+    rel = path.relative_to(content_dir / ARTICLES_DIR).with_suffix("")
+    parts = [ascii_slug(p) for p in rel.parts]
+    if slug:
+        parts[-1] = slug
+    return "/".join([ARTICLES_DIR, *parts]) + "/"
+
+
+def ascii_slug(text: str) -> str:
+    """Lowercase ASCII words joined by '-': 无锡 → wu-xi, 'Hello World' → hello-world."""
+    words = lazy_pinyin(text, errors=lambda s: re.split(r"[^A-Za-z0-9]+", s))
+    slug = "-".join(w.lower() for w in words if w and re.fullmatch(r"[A-Za-z0-9]+", w))
+    return slug or "item"
+
+
+def _summarize(text: str) -> str:
+    first = " ".join(text.split("\n")[:2])
+    return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS].rstrip() + "…"

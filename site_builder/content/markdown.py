@@ -1,0 +1,69 @@
+"""Markdown → safe HTML, and HTML → plain text for search and summaries."""
+
+from __future__ import annotations
+
+import html
+from html.parser import HTMLParser
+
+import markdown
+import nh3
+
+_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+# What an article body may contain once sanitized: text structure, links, images, tables.
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
+    "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
+    "li", "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "abbr": {"title"},
+    "*": {"id", "class"},
+}
+
+
+def render_markdown(text: str, *, trusted_html: bool = False) -> str:
+    """Render an article body; raw HTML is sanitized unless the site trusts its editors' HTML."""
+    md = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+    out = md.convert(text)
+    if trusted_html:
+        return out
+    return nh3.clean(
+        out,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "br", "div", "pre"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs) -> None:
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_to_text(fragment: str) -> str:
+    """Visible text of an HTML fragment, one line per block."""
+    parser = _TextExtractor()
+    parser.feed(fragment)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def escape(text: str) -> str:
+    return html.escape(text, quote=True)

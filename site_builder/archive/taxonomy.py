@@ -1,0 +1,188 @@
+"""Region, year and tag listings, neighbours and related articles."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from ..content import Article
+from ..content.loader import ascii_slug
+from ..gazetteer import Region
+
+RELATED_COUNT = 5
+
+
+@dataclass
+class RegionNode:
+    """A region that has articles, in its own right or through its sub-regions."""
+
+    region: Region
+    articles: list[Article] = field(default_factory=list)  # newest first, rolled up
+    children: list[RegionNode] = field(default_factory=list)
+    years: dict[int, list[Article]] = field(default_factory=dict)  # newest year first
+
+    @property
+    def url(self) -> str:
+        return f"regions/{self.region.slug_path}/"
+
+    def year_url(self, year: int) -> str:
+        return f"{self.url}{year}/"
+
+    @property
+    def province(self) -> str:
+        return self.region.names[0] if self.region.names else self.region.path
+
+
+@dataclass
+class YearNode:
+    year: int
+    articles: list[Article] = field(default_factory=list)
+    by_province: list[tuple[RegionNode, list[Article]]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"years/{self.year}/"
+
+
+@dataclass
+class TagNode:
+    name: str
+    slug: str
+    articles: list[Article] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass
+class Archive:
+    articles: list[Article]  # newest first
+    regions: dict[str, RegionNode]  # by canonical path, every level, 全国 included
+    provinces: list[RegionNode]  # top level, 全国 first when present, then by article count
+    years: list[YearNode]  # newest first
+    tags: list[TagNode]  # by article count, then name
+    previous: dict[str, Article]  # article id → older article, same region and year
+    next: dict[str, Article]  # article id → newer article, same region and year
+    related: dict[str, list[Article]]  # article id → related articles, best first
+
+    def ancestry(self, region: Region) -> list[RegionNode]:
+        """Nodes from the province down to ``region``, for breadcrumbs."""
+        if region.is_national:
+            return [self.regions[region.path]]
+        return [self.regions[r.path] for r in region.ancestors()]
+
+
+def build_archive(articles: list[Article]) -> Archive:
+    """Group articles (already sorted newest first) into every listing the site shows."""
+    regions = _regions(articles)
+    provinces = [n for n in regions.values() if n.region.level <= 1]
+    provinces.sort(key=lambda n: (not n.region.is_national, -len(n.articles), n.region.code))
+    by_year: dict[int, list[Article]] = defaultdict(list)
+    for a in articles:
+        by_year[a.year].append(a)
+    years = []
+    for year in sorted(by_year, reverse=True):
+        node = YearNode(year, by_year[year])
+        node.by_province = [
+            (p, [a for a in node.articles if _about(a, p.region)]) for p in provinces
+        ]
+        node.by_province = [(p, items) for p, items in node.by_province if items]
+        years.append(node)
+    tags: dict[str, TagNode] = {}
+    for a in articles:
+        for tag in a.tags:
+            tags.setdefault(tag, TagNode(tag, _tag_slug(tag, tags))).articles.append(a)
+    previous, nxt = _neighbours(articles)
+    return Archive(
+        articles=articles,
+        regions=regions,
+        provinces=provinces,
+        years=years,
+        tags=sorted(tags.values(), key=lambda t: (-len(t.articles), t.slug)),
+        previous=previous,
+        next=nxt,
+        related=_related(articles),
+    )
+
+
+def _regions(articles: list[Article]) -> dict[str, RegionNode]:
+    nodes: dict[str, RegionNode] = {}
+    for a in articles:
+        seen: set[str] = set()
+        for region in a.regions:
+            chain = [region] if region.is_national else region.ancestors()
+            for r in chain:
+                node = nodes.get(r.path)
+                if node is None:
+                    node = nodes[r.path] = RegionNode(r)
+                if r.path not in seen:  # an article counts once per region page
+                    seen.add(r.path)
+                    node.articles.append(a)
+    for node in nodes.values():
+        node.articles.sort(key=lambda a: a.sort_key)
+        node.children = sorted(
+            (nodes[c.path] for c in node.region.children if c.path in nodes),
+            key=lambda n: (-len(n.articles), n.region.code),
+        )
+        grouped: dict[int, list[Article]] = defaultdict(list)
+        for a in node.articles:
+            grouped[a.year].append(a)
+        node.years = {y: grouped[y] for y in sorted(grouped, reverse=True)}
+    return dict(sorted(nodes.items(), key=lambda kv: kv[1].region.code))
+
+
+def _about(article: Article, region: Region) -> bool:
+    """True when the article is about ``region`` or a place inside it."""
+    return any(r.names[: region.level] == region.names and (r.is_national == region.is_national)
+               for r in article.regions)
+
+
+def _tag_slug(tag: str, existing: dict[str, TagNode]) -> str:
+    slug = ascii_slug(tag)
+    taken = {t.slug for t in existing.values()}
+    base, n = slug, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _neighbours(articles: list[Article]) -> tuple[dict[str, Article], dict[str, Article]]:
+    """Older/newer article in the same (primary) region and year."""
+    groups: dict[tuple[str, int], list[Article]] = defaultdict(list)
+    for a in articles:
+        groups[(a.region.path, a.year)].append(a)
+    previous: dict[str, Article] = {}
+    nxt: dict[str, Article] = {}
+    for items in groups.values():  # newest first
+        for newer, older in zip(items, items[1:], strict=False):
+            previous[newer.id] = older
+            nxt[older.id] = newer
+    return previous, nxt
+
+
+def _related(articles: list[Article]) -> dict[str, list[Article]]:
+    """Articles sharing tags and places, closest first; ties go to the nearer date."""
+    by_feature: dict[str, list[int]] = defaultdict(list)
+    features: list[set[str]] = []
+    for i, a in enumerate(articles):
+        f = {f"t:{t}" for t in a.tags}
+        f |= {f"r:{r.path}" for r in a.regions if not r.is_national}
+        f.add(f"y:{a.year}")
+        features.append(f)
+        for x in f:
+            by_feature[x].append(i)
+    weights = {"t": 1.0, "r": 2.0, "y": 0.5}
+    related: dict[str, list[Article]] = {}
+    for i, a in enumerate(articles):
+        scores: Counter[int] = Counter()
+        for x in features[i]:
+            bucket = by_feature[x]
+            if len(bucket) > 2000:  # too common to tell articles apart
+                continue
+            for j in bucket:
+                if j != i:
+                    scores[j] += weights[x[0]]
+        ranked = sorted(scores, key=lambda j: (-scores[j], abs(i - j), articles[j].url))
+        related[a.id] = [articles[j] for j in ranked[:RELATED_COUNT] if scores[j] >= 1.0]
+    return related

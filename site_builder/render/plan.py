@@ -1,0 +1,141 @@
+"""The output plan: every HTML page the site has, as (URL, template, context).
+
+Planning is separate from rendering so the plan can be checked (every link points at a
+planned page), rendered in parallel, and compared between builds.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from ..archive import Archive, RegionNode
+from ..config import Config
+from ..content import Article
+from ..content.bulletins import Bulletin
+from .chart import coverage_svg
+
+HOME_NEWEST = 12
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # site-relative, "" for home, "regions/jiangsu/" for a folder page
+    template: str
+    context: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def file(self) -> str:
+        """Where the page is written, relative to the output folder."""
+        if self.url.endswith(".html"):
+            return self.url
+        return f"{self.url}index.html"
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a long list."""
+
+    items: list
+    number: int
+    count: int
+    urls: list[str]  # URL of every page of the list, first one included
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+
+def paginate(items: list, base_url: str, per_page: int) -> list[tuple[str, Pager]]:
+    """Split ``items``: page 1 at ``base_url``, page n at ``base_url/page/n/``."""
+    count = max(1, math.ceil(len(items) / per_page))
+    urls = [base_url if n == 1 else f"{base_url}page/{n}/" for n in range(1, count + 1)]
+    return [
+        (urls[n - 1], Pager(items[(n - 1) * per_page : n * per_page], n, count, urls))
+        for n in range(1, count + 1)
+    ]
+
+
+def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> list[Page]:
+    """All pages, in a fixed order."""
+    per_page = config.pagination.per_page
+    by_source = _articles_by_source(archive.articles)
+    bulletin_by_name = {b.name: b for b in bulletins}
+    pages = [
+        Page("", "index.html", {
+            "newest": archive.articles[:HOME_NEWEST],
+            "chart": coverage_svg(archive),
+        }),
+        Page("regions/", "regions.html", {}),
+        Page("years/", "years.html", {}),
+        Page("tags/", "tags.html", {}),
+        Page("search/", "search.html", {}),
+        Page("404.html", "404.html", {}),
+    ]
+    if bulletins:
+        pages.append(Page("bulletins/", "bulletins.html", {
+            "bulletins": [(b, by_source.get(b.name, [])) for b in bulletins],
+        }))
+    for a in archive.articles:
+        pages.append(Page(a.url, "article.html", {
+            "article": a,
+            "crumbs": archive.ancestry(a.region),
+            "previous": archive.previous.get(a.id),
+            "next": archive.next.get(a.id),
+            "related": archive.related.get(a.id, []),
+            "bulletin": bulletin_by_name.get(a.source),
+        }))
+    for node in archive.regions.values():
+        for url, pager in paginate(node.articles, node.url, per_page):
+            pages.append(Page(url, "region.html", {
+                "node": node, "pager": pager, "crumbs": archive.ancestry(node.region),
+                "groups": _group_by_year(pager.items),
+            }))
+        for year, items in node.years.items():
+            for url, pager in paginate(items, node.year_url(year), per_page):
+                pages.append(Page(url, "region_year.html", {
+                    "node": node, "year": year, "pager": pager,
+                    "crumbs": archive.ancestry(node.region),
+                }))
+    for year in archive.years:
+        for url, pager in paginate(year.articles, year.url, per_page):
+            pages.append(Page(url, "year.html", {
+                "year": year, "pager": pager, "groups": _group_by_province(pager.items, archive),
+            }))
+    for tag in archive.tags:
+        for url, pager in paginate(tag.articles, tag.url, per_page):
+            pages.append(Page(url, "tag.html", {"tag": tag, "pager": pager}))
+    for b in bulletins:
+        pages.append(Page(b.url, "bulletin.html", {
+            "bulletin": b, "articles": by_source.get(b.name, []),
+        }))
+    return pages
+
+
+def _articles_by_source(articles: list[Article]) -> dict[str, list[Article]]:
+    out: dict[str, list[Article]] = {}
+    for a in articles:
+        if a.source:
+            out.setdefault(a.source, []).append(a)
+    return out
+
+
+def _group_by_year(items: list[Article]) -> list[tuple[int, list[Article]]]:
+    groups: dict[int, list[Article]] = {}
+    for a in items:
+        groups.setdefault(a.year, []).append(a)
+    return list(groups.items())
+
+
+def _group_by_province(items: list[Article], archive: Archive
+                       ) -> list[tuple[RegionNode, list[Article]]]:
+    groups: dict[str, list[Article]] = {}
+    for a in items:
+        top = a.region.names[0] if a.region.names else a.region.path
+        groups.setdefault(top, []).append(a)
+    order = [p.region.path for p in archive.provinces]
+    return [(archive.regions[k], groups[k]) for k in sorted(groups, key=order.index)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
@@ -155,7 +156,7 @@ def _neighbours(articles: list[Article]) -> tuple[dict[str, Article], dict[str, 
     previous: dict[str, Article] = {}
     nxt: dict[str, Article] = {}
     for items in groups.values():  # newest first
-        for newer, older in zip(items, items[1:], strict=False):
+        for newer, older in itertools.pairwise(items):
             previous[newer.id] = older
             nxt[older.id] = newer
     return previous, nxt

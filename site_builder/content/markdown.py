@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from html.parser import HTMLParser
+from typing import ClassVar
 
 import markdown
 import nh3
@@ -42,7 +43,9 @@ def render_markdown(text: str, *, trusted_html: bool = False) -> str:
 
 
 class _TextExtractor(HTMLParser):
-    _BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "br", "div", "pre"}
+    _BLOCKS: ClassVar[set[str]] = {
+        "p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "br", "div", "pre",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -56,9 +56,10 @@ class Article:
 
     @property
     def sort_key(self) -> tuple:
-        """Newest first: by date (year-only items at the year's end), then by URL for stability."""
-        when = self.date or dt.date(self.year, 12, 31)
-        return (-when.toordinal(), self.url)
+        """Newest first: by year, then dated items by date, then year-only items, then URL."""
+        if self.date is None:
+            return (-self.year, 1, 0, self.url)
+        return (-self.year, 0, -self.date.toordinal(), self.url)
 
 
 def validate(fm: FrontMatter, gazetteer: Gazetteer) -> tuple[dict, list[FieldProblem]]:

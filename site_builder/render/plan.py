@@ -76,10 +76,9 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
         Page("search/", "search.html", {}),
         Page("404.html", "404.html", {}),
     ]
-    if bulletins:
-        pages.append(Page("bulletins/", "bulletins.html", {
-            "bulletins": [(b, by_source.get(b.name, [])) for b in bulletins],
-        }))
+    pages.append(Page("bulletins/", "bulletins.html", {
+        "bulletins": [(b, by_source.get(b.name, [])) for b in bulletins],
+    }))
     for a in archive.articles:
         pages.append(Page(a.url, "article.html", {
             "article": a,

@@ -54,7 +54,12 @@ def load_library(
     content_root = content_dir.resolve()
     for path in article_files(content_dir):
         shown = display_path(path, project_root)
-        if not path.resolve().is_relative_to(content_root):
+        try:
+            target = path.resolve()
+        except RuntimeError:  # raised for a symbolic link loop
+            library.diagnostics.append(Diagnostic(shown, None, "symbolic link loop; not read"))
+            continue
+        if not target.is_relative_to(content_root):
             library.diagnostics.append(
                 Diagnostic(shown, None, "link points outside content/; not read"))
             continue
@@ -85,8 +90,11 @@ def load_article(
         return [Diagnostic(shown, None, f"cannot read: {exc.strerror}")]
     if len(raw) > MAX_FILE_BYTES:
         return [Diagnostic(shown, None, f"file is {len(raw)} bytes, over {MAX_FILE_BYTES}")]
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # the UTF-16 byte-order marks
+        return [Diagnostic(shown, 1, "saved as UTF-16 text: save it as UTF-8")]
     if b"\x00" in raw:
-        return [Diagnostic(shown, None, "file contains NUL bytes: is it binary?")]
+        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
+        return [Diagnostic(shown, line, "file contains NUL bytes: is it binary?")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -104,7 +112,7 @@ def load_article(
                 for p in problems]
     body_html = render_markdown(fm.body, trusted_html=trusted_html)
     text_only = html_to_text(body_html)
-    summary = values["summary"] or _summarize(text_only)
+    summary = values["summary"] or _summarize(body_html)
     url = article_url(path, content_dir, values.pop("slug"))
     return Article(
         source_path=shown, url=url, body_markdown=fm.body, body_html=body_html, text=text_only,
@@ -128,6 +136,11 @@ def ascii_slug(text: str) -> str:
     return slug or "item"
 
 
-def _summarize(text: str) -> str:
-    first = " ".join(text.split("\n")[:2])
+def _summarize(body_html: str) -> str:
+    """The first paragraph (not a heading), cut at SUMMARY_CHARS."""
+    match = _FIRST_PARAGRAPH.search(body_html)
+    first = " ".join(html_to_text(match.group(1) if match else body_html).split())
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS].rstrip() + "…"
+
+
+_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)

@@ -36,11 +36,13 @@ class SiteError(Exception):
 def display_path(path: Path | str, root: Path | None = None) -> str:
     """A path relative to the project root (or the working directory) when it is inside it."""
     p = Path(path)
+    # A link is named as the editor sees it, not as its target (which may loop or lie outside).
+    resolved = p.parent.resolve() / p.name if p.is_symlink() else p.resolve()
     for base in (root, Path.cwd()):
         if base is None:
             continue
         try:
-            return p.resolve().relative_to(base.resolve()).as_posix()
+            return resolved.relative_to(base.resolve()).as_posix()
         except ValueError:
             continue
     return p.as_posix()

@@ -78,8 +78,8 @@ def validate(fm: FrontMatter, gazetteer: Gazetteer) -> tuple[dict, list[FieldPro
     title = d.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         bad("title" if "title" in d else None, "missing required field 'title'")
-    elif not isinstance(title, str | int | float):
-        bad("title", "'title' must be text")
+    elif not isinstance(title, str | int | float) or isinstance(title, bool):
+        bad("title", "'title' must be text (quote it: YAML reads yes/no/on/off as true/false)")
     else:
         out["title"] = _clean(str(title))
 
@@ -145,7 +145,8 @@ def validate(fm: FrontMatter, gazetteer: Gazetteer) -> tuple[dict, list[FieldPro
         value = d.get(key) or []
         if isinstance(value, str):
             value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        if not isinstance(value, list) or not all(
+                isinstance(v, str | int) and not isinstance(v, bool) for v in value):
             bad(key, f"'{key}' must be a list of names")
             value = []
         out[key] = tuple(dict.fromkeys(_clean(str(v)) for v in value if str(v).strip()))
@@ -173,6 +174,7 @@ def _region(key: str, raw: object, gazetteer: Gazetteer, bad) -> Region | None:
     if not isinstance(raw, str):
         bad(key, f"'{key}' must be a path of place names like 江苏/无锡/江阴")
         return None
+    raw = _clean(raw)  # invisible characters would make a known place look unknown
     region = gazetteer.resolve(raw)
     if region is None:
         hint = gazetteer.suggest(raw)

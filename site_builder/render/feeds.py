@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 
 from ..config import Config
@@ -50,7 +51,12 @@ def atom_feed(config: Config, articles: list[Article], feed_url: str, title: str
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = a.summary
         ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "html"}).text = a.body_html
     ET.indent(feed)
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True) + b"\n"
+    xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8")
+    # ElementTree writes control characters from a body as they are, which XML forbids.
+    return _NOT_XML.sub("", xml).encode("utf-8") + b"\n"
+
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def sitemap(config: Config, urls: list[str]) -> bytes:

@@ -10,7 +10,7 @@ from pypinyin import lazy_pinyin
 
 from ..errors import Diagnostic, display_path
 from ..gazetteer import Gazetteer, default_gazetteer
-from .article import Article, validate
+from .article import Article, _clean, validate
 from .frontmatter import FrontMatterError, split_front_matter
 from .markdown import html_to_text, render_markdown
 
@@ -139,7 +139,7 @@ def ascii_slug(text: str) -> str:
 def _summarize(body_html: str) -> str:
     """The first paragraph (not a heading), cut at SUMMARY_CHARS."""
     match = _FIRST_PARAGRAPH.search(body_html)
-    first = " ".join(html_to_text(match.group(1) if match else body_html).split())
+    first = _clean(html_to_text(match.group(1) if match else body_html))  # a field: no controls
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS].rstrip() + "…"
 
 

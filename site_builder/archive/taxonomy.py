@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from ..content.loader import ascii_slug
 from ..gazetteer import Region
 
 RELATED_COUNT = 5
+RELATED_WINDOW = 12  # nearby articles considered per shared place or tag
 
 
 @dataclass
@@ -163,27 +165,31 @@ def _neighbours(articles: list[Article]) -> tuple[dict[str, Article], dict[str, 
 
 
 def _related(articles: list[Article]) -> dict[str, list[Article]]:
-    """Articles sharing tags and places, closest first; ties go to the nearer date."""
-    by_feature: dict[str, list[int]] = defaultdict(list)
-    features: list[set[str]] = []
+    """Articles sharing places and tags, best first; among equals, the nearer in time.
+
+    A shared county weighs 3, city 2, province 1, each shared tag 1. Candidates come from a
+    window of articles near in date within each shared place or tag, so the cost stays
+    linear in the archive size however large a tag grows.
+    """
+    buckets: dict[str, list[int]] = defaultdict(list)  # feature → article indexes, newest first
+    features: list[dict[str, float]] = []
     for i, a in enumerate(articles):
-        f = {f"t:{t}" for t in a.tags}
-        f |= {f"r:{r.path}" for r in a.regions if not r.is_national}
-        f.add(f"y:{a.year}")
+        f: dict[str, float] = {f"t:{tag}": 1.0 for tag in a.tags}
+        for region in a.regions:
+            for depth in range(len(region.names)):
+                f["r:" + "/".join(region.names[: depth + 1])] = (1.0, 2.0, 3.0)[min(depth, 2)]
         features.append(f)
-        for x in f:
-            by_feature[x].append(i)
-    weights = {"t": 1.0, "r": 2.0, "y": 0.5}
+        for key in f:
+            buckets[key].append(i)
     related: dict[str, list[Article]] = {}
     for i, a in enumerate(articles):
-        scores: Counter[int] = Counter()
-        for x in features[i]:
-            bucket = by_feature[x]
-            if len(bucket) > 2000:  # too common to tell articles apart
-                continue
-            for j in bucket:
-                if j != i:
-                    scores[j] += weights[x[0]]
-        ranked = sorted(scores, key=lambda j: (-scores[j], abs(i - j), articles[j].url))
-        related[a.id] = [articles[j] for j in ranked[:RELATED_COUNT] if scores[j] >= 1.0]
+        scores: dict[int, float] = defaultdict(float)
+        for key, weight in features[i].items():
+            bucket = buckets[key]
+            at = bisect.bisect_left(bucket, i)
+            for j in bucket[max(0, at - RELATED_WINDOW): at + RELATED_WINDOW + 1]:
+                scores[j] += weight
+        scores.pop(i, None)
+        best = sorted(scores, key=lambda j: (-scores[j], abs(i - j), j))[:RELATED_COUNT]
+        related[a.id] = [articles[j] for j in best if scores[j] >= 2.0]
     return related

@@ -9,7 +9,7 @@ from typing import ClassVar
 import markdown
 import nh3
 
-_EXTENSIONS = ["extra", "sane_lists", "smarty"]
+_EXTENSIONS = ["extra", "sane_lists"]
 # What an article body may contain once sanitized: text structure, links, images, tables.
 _TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
@@ -27,10 +27,15 @@ _ATTRIBUTES = {
 }
 
 
+_converter: markdown.Markdown | None = None
+
+
 def render_markdown(text: str, *, trusted_html: bool = False) -> str:
     """Render an article body; raw HTML is sanitized unless the site trusts its editors' HTML."""
-    md = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
-    out = md.convert(text)
+    global _converter
+    if _converter is None:  # building the converter costs more than converting one article
+        _converter = markdown.Markdown(extensions=_EXTENSIONS, output_format="html")
+    out = _converter.reset().convert(text)
     if trusted_html:
         return out
     return nh3.clean(

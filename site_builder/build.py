@@ -1,9 +1,11 @@
-"""``build(config)``: the one readable list of stages, timed, written atomically.
+"""``build_site(config)``: the one readable list of stages, timed, written atomically.
 
 load content → archive → plan → render pages, feeds, static → search index → swap into place.
 The site is built in a temporary folder beside the output and swapped in only when every
 stage succeeded, under a lock, so a failed, interrupted or concurrent build never leaves a
-broken site behind.
+broken site behind. Between builds, parsed articles are cached by content hash and every
+page's fingerprint is kept, so a rebuild starts from a hard-linked copy of the last output
+and renders only the pages a change touched.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import hashlib
+import json
 import os
 import shutil
 import sys
@@ -21,15 +25,18 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 from rich.console import Console
 
+from . import __version__
 from .archive import build_archive
 from .config import Config
 from .content import load_library
 from .content.bulletins import load_bulletins
+from .content.cache import ArticleCache
 from .errors import Diagnostic, SiteError, display_path
-from .render import make_environment, plan_site, render_pages, write_extras
+from .render import make_environment, plan_site, render_pages, replace_file, write_extras
 
 STATE_DIR = ".site-builder"
 LOCK_WAIT_SECONDS = 120
+STAMP_FILE = ".site-builder-stamp"  # in the output: which manifest describes these files
 
 
 @dataclass
@@ -39,21 +46,96 @@ class BuildReport:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     articles: int = 0
     pages: int = 0
+    rendered: int = 0  # pages written this time (the rest were unchanged)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     search: dict = field(default_factory=dict)
 
 
+class Builder:
+    """One site's build stages, with what carries over between builds of it."""
+
+    def __init__(self, config: Config, *, strict: bool = False, drafts: bool = False,
+                 workers: int | None = None) -> None:
+        self.config = config
+        self.strict = strict
+        self.drafts = drafts
+        self.workers = workers or os.cpu_count() or 1
+        self.state = config.root / STATE_DIR
+        self.cache = ArticleCache(self.state / "cache" / "articles.pickle",
+                                  trusted_html=config.trusted_html)
+
+    def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport
+            ) -> dict[str, str] | None:
+        """Build into ``out_dir`` (which holds the pages ``previous`` describes, if any).
+
+        Returns the new page fingerprints, or None when content errors stop a strict build.
+        """
+        timings = report.timings
+        t = time.perf_counter()
+
+        def lap(name: str) -> None:
+            nonlocal t
+            now = time.perf_counter()
+            timings[name] = timings.get(name, 0.0) + now - t
+            t = now
+
+        config = self.config
+        library = load_library(config.content_dir, project_root=config.root, drafts=self.drafts,
+                               trusted_html=config.trusted_html, cache=self.cache,
+                               workers=self.workers)
+        bulletins, bulletin_problems = load_bulletins(config.content_dir, config.root)
+        report.diagnostics.extend(self._grade(library.diagnostics + bulletin_problems))
+        if self.strict and report.diagnostics:
+            return None
+        lap("load")
+        archive = build_archive(library.articles)
+        pages = plan_site(archive, bulletins, config)
+        lap("plan")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        fingerprints = render_pages(pages, make_environment(config), config, out_dir,
+                                    previous=previous, workers=self.workers)
+        write_extras(pages, archive, config, out_dir)
+        report.rendered = sum(previous is None or previous.get(u) != f
+                              for u, f in fingerprints.items())
+        lap("render")
+        report.search = _write_search(library.articles, config, out_dir)
+        lap("search")
+        report.articles, report.pages = len(library.articles), len(pages)
+        self.cache.save()
+        return fingerprints
+
+    def _grade(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+        """Content problems skip a file (a warning) unless the build is strict (an error)."""
+        if self.strict:
+            return [Diagnostic(d.path, d.line, d.message, d.col, "error") for d in diagnostics]
+        return [Diagnostic(d.path, d.line, f"{d.message} (skipped)", d.col, "warning")
+                if d.severity == "error" else d for d in diagnostics]
+
+    def site_key(self) -> str:
+        """What every page depends on besides its own context: templates, config, this code."""
+        h = hashlib.blake2b(digest_size=16)
+        h.update(repr((__version__, {k: v for k, v in vars(self.config).items() if k != "root"},
+                       self.drafts)).encode())
+        templates = self.config.templates_dir
+        for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
+            if path.is_file():
+                h.update(path.relative_to(templates).as_posix().encode())
+                h.update(path.read_bytes())
+        return h.hexdigest()
+
+
 def build_site(config: Config, *, output: Path | None = None, strict: bool = False,
-               drafts: bool = False, quiet: bool = False) -> BuildReport:
+               drafts: bool = False, quiet: bool = False, workers: int | None = None
+               ) -> BuildReport:
     """Build the whole site into ``output`` (default: the configured folder)."""
     out_dir = Path(output) if output else config.output_dir
     console = Console(stderr=True, soft_wrap=True)
     report = BuildReport(ok=False, output=out_dir)
     started = time.perf_counter()
-    state = config.root / STATE_DIR
-    state.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(state / "build.lock"))
+    builder = Builder(config, strict=strict, drafts=drafts, workers=workers)
+    builder.state.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(builder.state / "build.lock"))
     try:
         lock.acquire(timeout=0)
     except Timeout:
@@ -67,89 +149,115 @@ def build_site(config: Config, *, output: Path | None = None, strict: bool = Fal
     try:
         _remove_stale(out_dir)
         tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
+        manifest = _Manifest(builder.state, out_dir, builder.site_key())
         try:
-            _build_into(tmp, config, report, strict=strict, drafts=drafts, quiet=quiet,
-                        console=console)
-            if report.ok:
+            shutil.rmtree(tmp, ignore_errors=True)
+            previous = manifest.previous()
+            t = time.perf_counter()
+            if previous is not None:
+                _link_tree(out_dir, tmp)
+            report.timings["copy"] = time.perf_counter() - t
+            status = contextlib.nullcontext() if quiet else console.status("building")
+            with status:
+                fingerprints = builder.run(tmp, previous, report)
+            if fingerprints is not None:
+                manifest.stamp(tmp, fingerprints)
                 _swap_in(tmp, out_dir)
+                manifest.save(fingerprints)
+                report.ok = True
         except SiteError as exc:
             report.diagnostics.extend(exc.diagnostics)
-            report.ok = False
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
             shutil.rmtree(_old_path(out_dir), ignore_errors=True)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
-    for d in report.diagnostics:
-        console.print(str(d), markup=False, highlight=False, style="red" if
-                      d.severity == "error" else "yellow")
-    if report.ok:
-        if not quiet or report.diagnostics:
-            console.print(
-                f"built {report.articles} articles, {report.pages} pages into "
-                f"{display_path(out_dir, config.root)} in {report.seconds:.2f} s "
-                f"({', '.join(f'{k} {v:.2f}' for k, v in report.timings.items())})",
-                markup=False, highlight=False)
-        else:
-            print(f"built {report.articles} articles, {report.pages} pages in "
-                  f"{report.seconds:.2f} s", file=sys.stderr)
-    else:
-        errors = sum(d.severity == "error" for d in report.diagnostics) or 1
-        console.print(f"[red]build failed[/]: {errors} error(s); "
-                      f"{display_path(out_dir, config.root)} was left as it was")
+    _print_report(report, config, console, quiet)
     return report
 
 
-def _build_into(tmp: Path, config: Config, report: BuildReport, *, strict: bool, drafts: bool,
-                quiet: bool, console: Console) -> None:
-    timings = report.timings
-    t = time.perf_counter()
-
-    def lap(name: str) -> None:
-        nonlocal t
-        now = time.perf_counter()
-        timings[name] = now - t
-        t = now
-
-    library = load_library(config.content_dir, project_root=config.root, drafts=drafts,
-                           trusted_html=config.trusted_html)
-    bulletins, bulletin_problems = load_bulletins(config.content_dir, config.root)
-    diagnostics = library.diagnostics + bulletin_problems
-    if strict:
-        diagnostics = [Diagnostic(d.path, d.line, d.message, d.col, "error") for d in diagnostics]
-    else:
-        diagnostics = [Diagnostic(d.path, d.line, f"{d.message} (skipped)", d.col, "warning")
-                       if d.severity == "error" else d for d in diagnostics]
-    report.diagnostics.extend(diagnostics)
-    if strict and diagnostics:
+def _print_report(report: BuildReport, config: Config, console: Console, quiet: bool) -> None:
+    for d in report.diagnostics:
+        console.print(str(d), markup=False, highlight=False,
+                      style="red" if d.severity == "error" else "yellow")
+    where = display_path(report.output, config.root)
+    if not report.ok:
+        errors = sum(d.severity == "error" for d in report.diagnostics) or 1
+        console.print(f"[red]build failed[/]: {errors} error(s); {where} was left as it was")
         return
-    lap("load")
-    archive = build_archive(library.articles)
-    pages = plan_site(archive, bulletins, config)
-    lap("plan")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    env = make_environment(config)
-    if quiet:
-        render_pages(pages, env, archive, config, tmp)
-    else:
-        with console.status(f"rendering {len(pages)} pages"):
-            render_pages(pages, env, archive, config, tmp)
-    write_extras(pages, archive, config, tmp)
-    lap("render")
-    report.search = _write_search(library.articles, config, tmp)
-    lap("search")
-    report.articles, report.pages, report.ok = len(library.articles), len(pages), True
+    line = (f"built {report.articles} articles, {report.pages} pages "
+            f"({report.rendered} rendered) into {where} in {report.seconds:.2f} s")
+    if not quiet:
+        line += f" ({', '.join(f'{k} {v:.2f}' for k, v in report.timings.items())})"
+    print(line, file=sys.stderr)
 
 
 def _write_search(articles, config: Config, out_dir: Path) -> dict:
-    """The search stage, when it is installed (it is optional for the page build)."""
+    """The search stage: the Whoosh index and its browser export."""
     try:
         from .search import write_search_index
-    except ImportError:
+    except ImportError:  # TODO(lead): required once the search stage lands
         return {}
     return write_search_index(articles, config, out_dir)
+
+
+class _Manifest:
+    """Page fingerprints of the last build of one output folder, kept in the state folder.
+
+    They are trusted only while the output still carries the stamp they were saved with and
+    the templates, config and code are the same; otherwise everything is rendered anew.
+    """
+
+    def __init__(self, state: Path, out_dir: Path, site_key: str) -> None:
+        name = hashlib.blake2b(str(out_dir.resolve()).encode(), digest_size=8).hexdigest()
+        self.file = state / "manifests" / f"{name}.json"
+        self.out_dir = out_dir
+        self.site_key = site_key
+
+    @staticmethod
+    def _stamp_of(site_key: str, fingerprints: dict[str, str]) -> str:
+        data = json.dumps([site_key, sorted(fingerprints.items())]).encode()
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    def previous(self) -> dict[str, str] | None:
+        try:
+            saved = json.loads(self.file.read_text(encoding="utf-8"))
+            on_disk = (self.out_dir / STAMP_FILE).read_text(encoding="utf-8").strip()
+        except (OSError, ValueError):
+            return None
+        if saved.get("site_key") != self.site_key or saved.get("stamp") != on_disk:
+            return None
+        return saved.get("pages")
+
+    def stamp(self, out_dir: Path, fingerprints: dict[str, str]) -> None:
+        replace_file(out_dir / STAMP_FILE, self._stamp_of(self.site_key, fingerprints).encode())
+
+    def save(self, fingerprints: dict[str, str]) -> None:
+        self.file.parent.mkdir(parents=True, exist_ok=True)
+        data = {"site_key": self.site_key, "stamp": self._stamp_of(self.site_key, fingerprints),
+                "pages": fingerprints}
+        replace_file(self.file, json.dumps(data, sort_keys=True).encode())
+
+
+COPIED_NOT_LINKED = ("search",)  # stages that may update their files in place get real copies
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """Copy a folder as hard links: instant, and safe because page writes replace files."""
+    for folder, dirs, files in os.walk(source):
+        rel = os.path.relpath(folder, source)
+        dest = target / rel if rel != "." else target
+        dest.mkdir(parents=True, exist_ok=True)
+        copy = rel.split(os.sep)[0] in COPIED_NOT_LINKED
+        for name in files:
+            try:
+                if copy:
+                    raise OSError
+                os.link(os.path.join(folder, name), dest / name)
+            except OSError:  # a real copy: asked for, another filesystem, or links not allowed
+                shutil.copy2(os.path.join(folder, name), dest / name)
+        dirs.sort()
 
 
 def _old_path(out_dir: Path) -> Path:

@@ -66,6 +66,10 @@ class Region:
     type: str = ""
     children: list[Region] = field(default_factory=list, compare=False, hash=False, repr=False)
 
+    def __reduce__(self):
+        """Pickle by path: the hierarchy is shared, rebuilt from the gazetteer on load."""
+        return (_region_at, (self.path,))
+
     @property
     def path(self) -> str:
         return "/".join(self.names) or NATIONAL
@@ -228,6 +232,10 @@ def _descendants(region: Region) -> list[Region]:
         out.append(child)
         out.extend(_descendants(child))
     return out
+
+
+def _region_at(path: str) -> Region:
+    return default_gazetteer().by_path[path]
 
 
 @cache

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..gazetteer import Gazetteer, Region
 from .frontmatter import FrontMatter
+from .markdown import html_to_text
 
 KINDS = ("news", "feature", "editorial", "photo", "notice", "digest", "timeline", "diary")
 FIELDS = (
@@ -34,6 +36,7 @@ class Article:
 
     source_path: str  # path of the markdown file, relative to the project root
     url: str  # site-relative URL, e.g. "articles/2024/jiangsu-wuxi/duo-cuo-bing-ju/"
+    digest: str  # hash of the file's bytes: what the article shows changes only with it
     title: str
     subtitle: str
     date: dt.date | None
@@ -46,13 +49,21 @@ class Article:
     source: str  # the bulletin file the article was cut from, if any
     summary: str
     draft: bool
-    body_markdown: str
     body_html: str
-    text: str  # plain text of the body, for search and summaries
 
     @property
     def id(self) -> str:
         return self.url.strip("/")
+
+    @cached_property
+    def text(self) -> str:
+        """Plain text of the body, one line per block, for search and snippets."""
+        return html_to_text(self.body_html)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("text", None)  # derived: keep caches and worker messages small
+        return state
 
     @property
     def sort_key(self) -> tuple:

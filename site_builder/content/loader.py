@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from pypinyin import lazy_pinyin
 from ..errors import Diagnostic, display_path
 from ..gazetteer import Gazetteer, default_gazetteer
 from .article import Article, _clean, validate
+from .cache import ArticleCache, content_digest, file_stamp
 from .frontmatter import FrontMatterError, split_front_matter
 from .markdown import html_to_text, render_markdown
 
@@ -46,12 +49,20 @@ def load_library(
     drafts: bool = False,
     trusted_html: bool = False,
     gazetteer: Gazetteer | None = None,
+    cache: ArticleCache | None = None,
+    workers: int = 1,
 ) -> Library:
-    """Read every article; a bad file becomes a diagnostic and the others still load."""
+    """Read every article; a bad file becomes a diagnostic and the others still load.
+
+    Files unchanged since the ``cache`` saw them are not read again; the rest are parsed on
+    ``workers`` processes when there are enough of them to be worth it.
+    """
     gazetteer = gazetteer or default_gazetteer()
     library = Library()
-    by_url: dict[str, str] = {}
     content_root = content_dir.resolve()
+    results: dict[str, Article | list[Diagnostic]] = {}
+    todo: list[tuple[str, str, str, bool]] = []
+    order: list[str] = []
     for path in article_files(content_dir):
         shown = display_path(path, project_root)
         try:
@@ -63,7 +74,21 @@ def load_library(
             library.diagnostics.append(
                 Diagnostic(shown, None, "link points outside content/; not read"))
             continue
-        result = load_article(path, shown, content_dir, gazetteer, trusted_html=trusted_html)
+        order.append(shown)
+        hit = cache.get(shown, path) if cache else None
+        if hit is not None:
+            results[shown] = hit
+        else:
+            todo.append((str(path), shown, str(content_dir), trusted_html))
+    for shown, stamp, result in _parse_all(todo, workers):
+        results[shown] = result
+        if cache:
+            cache.put(shown, stamp, result)
+    if cache:
+        cache.keep(order)
+    by_url: dict[str, str] = {}
+    for shown in order:
+        result = results[shown]
         if isinstance(result, list):
             library.diagnostics.extend(result)
             continue
@@ -78,6 +103,28 @@ def load_library(
         library.articles.append(result)
     library.articles.sort(key=lambda a: a.sort_key)
     return library
+
+
+PARALLEL_MIN = 256  # below this many files, starting processes costs more than it saves
+
+
+def _parse_all(todo: list[tuple[str, str, str, bool]], workers: int):
+    """(shown, stamp, Article | diagnostics) for each file, in parallel when worth it."""
+    if workers > 1 and len(todo) >= PARALLEL_MIN:
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield from pool.map(_parse_job, todo, chunksize=64)
+    else:
+        yield from map(_parse_job, todo)
+
+
+def _parse_job(job: tuple[str, str, str, bool]):
+    path, shown, content_dir, trusted_html = job
+    file = Path(path)
+    stamp = file_stamp(file)
+    result = load_article(file, shown, Path(content_dir), default_gazetteer(),
+                          trusted_html=trusted_html)
+    return shown, stamp, result
 
 
 def load_article(
@@ -111,11 +158,10 @@ def load_article(
         return [Diagnostic(shown, fm.key_lines.get(p.key, 1) if p.key else 1, p.message)
                 for p in problems]
     body_html = render_markdown(fm.body, trusted_html=trusted_html)
-    text_only = html_to_text(body_html)
     summary = values["summary"] or _summarize(body_html)
     url = article_url(path, content_dir, values.pop("slug"))
     return Article(
-        source_path=shown, url=url, body_markdown=fm.body, body_html=body_html, text=text_only,
+        source_path=shown, url=url, digest=content_digest(raw), body_html=body_html,
         **{**values, "summary": summary},
     )
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
+import contextlib
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -11,9 +14,11 @@ from ..archive import Archive
 from ..config import Config
 from ..errors import Diagnostic, SiteError, display_path
 from .feeds import atom_feed, robots, sitemap
+from .fingerprint import page_fingerprint
 from .plan import Page, plan_site
 
-__all__ = ["Page", "make_environment", "plan_site", "render_pages", "write_extras"]
+__all__ = ["Page", "make_environment", "plan_site", "render_page", "render_pages", "replace_file",
+           "write_extras"]
 
 STATIC_DIR = "static"
 
@@ -44,46 +49,124 @@ def root_prefix(url: str) -> str:
     return "../" * url.count("/")
 
 
-def render_pages(pages: list[Page], env: jinja2.Environment, archive: Archive, config: Config,
-                 out_dir: Path) -> None:
-    """Write every planned page; a template error names the template file and line."""
-    common = {"site": config, "archive": archive}
-    for page in pages:
-        root = root_prefix(page.url)
-        if page.url == "404.html":  # served at any depth: links must not be relative
-            root = config.base_url.rstrip("/") + "/" if config.base_url else "/"
-        context = {**common, **page.context, "page_url": page.url, "root": root}
+def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out_dir: Path, *,
+                 previous: dict[str, str] | None = None, workers: int = 1) -> dict[str, str]:
+    """Write the pages whose fingerprint changed since ``previous`` (all when None).
+
+    Returns every page's fingerprint. Files are replaced, never rewritten in place, so an
+    output folder that shares files with the last build (hard links) leaves that build intact.
+    A template error names the template file and line.
+    """
+    fingerprints = {page.url: page_fingerprint(page) for page in pages}
+    todo = [i for i, page in enumerate(pages)
+            if previous is None or previous.get(page.url) != fingerprints[page.url]
+            or not (out_dir / page.file).exists()]
+    global _JOB
+    _JOB = (pages, env, config, out_dir)
+    try:
+        if workers > 1 and len(todo) >= PARALLEL_MIN:
+            context = multiprocessing.get_context("fork")
+            size = max(1, len(todo) // (workers * 8))
+            chunks = [todo[i: i + size] for i in range(0, len(todo), size)]
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                for error in pool.map(_render_chunk, chunks):
+                    if error:
+                        raise SiteError(error)
+        else:
+            error = _render_chunk(todo)
+            if error:
+                raise SiteError(error)
+    finally:
+        _JOB = None
+    if previous:
+        for gone in sorted(set(previous) - set(fingerprints)):
+            _remove_page(out_dir, Page(gone, ""))
+    return fingerprints
+
+
+PARALLEL_MIN = 400  # pages; fewer render faster than processes start
+_JOB: tuple | None = None  # what forked render workers inherit
+
+
+def _render_chunk(indexes: list[int]) -> list[Diagnostic]:
+    """Render pages by index into the output folder; return the diagnostics of a failure."""
+    assert _JOB is not None
+    pages, env, config, out_dir = _JOB
+    made: set[Path] = set()
+    for i in indexes:
+        page = pages[i]
         try:
-            html = env.get_template(page.template).render(context)
-        except jinja2.TemplateSyntaxError as exc:
-            raise SiteError(Diagnostic(_template_path(config, exc.name), exc.lineno,
-                                       f"template syntax: {exc.message}")) from exc
-        except jinja2.TemplateNotFound as exc:
-            raise SiteError(Diagnostic(display_path(config.templates_dir), None,
-                                       f"template not found: {exc.name}")) from exc
-        except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
-            raise SiteError(Diagnostic(_template_path(config, page.template), _template_line(exc),
-                                       f"while rendering /{page.url}: {exc}")) from exc
+            html = render_page(page, env, config)
+        except SiteError as exc:
+            return exc.diagnostics
         target = out_dir / page.file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        replace_file(target, html.encode("utf-8"))
+    return []
+
+
+def render_page(page: Page, env: jinja2.Environment, config: Config) -> str:
+    root = root_prefix(page.url)
+    if page.url == "404.html":  # served at any depth: links must not be relative
+        root = config.base_url.rstrip("/") + "/" if config.base_url else "/"
+    context = {"site": config, **page.context, "page_url": page.url, "root": root}
+    try:
+        return env.get_template(page.template).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise SiteError(Diagnostic(_template_path(config, exc.name), exc.lineno,
+                                   f"template syntax: {exc.message}")) from exc
+    except jinja2.TemplateNotFound as exc:
+        raise SiteError(Diagnostic(display_path(config.templates_dir), None,
+                                   f"template not found: {exc.name}")) from exc
+    except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
+        raise SiteError(Diagnostic(_template_path(config, page.template), _template_line(exc),
+                                   f"while rendering /{page.url}: {exc}")) from exc
+
+
+def replace_file(target: Path, data: bytes) -> None:
+    """Write ``data`` to a new file and rename it over ``target`` (a no-op when equal)."""
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
+
+
+def _remove_page(out_dir: Path, page: Page) -> None:
+    target = out_dir / page.file
+    with contextlib.suppress(FileNotFoundError):
+        target.unlink()
+    with contextlib.suppress(OSError):  # prune folders the page leaves empty
+        folder = target.parent
+        while folder != out_dir and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
 
 
 def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: Path) -> None:
     """Feeds, sitemap, robots.txt and the static assets."""
-    (out_dir / "feed.xml").write_bytes(atom_feed(config, archive.articles, "feed.xml", config.title))
+    replace_file(out_dir / "feed.xml",
+                 atom_feed(config, archive.articles, "feed.xml", config.title))
     if config.feeds.per_province:
         for node in archive.provinces:
             url = f"{node.url}feed.xml"
             title = f"{config.title} · {node.region.name}"
             (out_dir / url).parent.mkdir(parents=True, exist_ok=True)
-            (out_dir / url).write_bytes(atom_feed(config, node.articles, url, title))
+            replace_file(out_dir / url, atom_feed(config, node.articles, url, title))
     listed = [p.url for p in pages if not p.url.endswith(".html")]
-    (out_dir / "sitemap.xml").write_bytes(sitemap(config, listed))
-    (out_dir / "robots.txt").write_bytes(robots(config))
+    replace_file(out_dir / "sitemap.xml", sitemap(config, listed))
+    replace_file(out_dir / "robots.txt", robots(config))
     static = config.templates_dir / STATIC_DIR
-    if static.is_dir():
-        shutil.copytree(static, out_dir / STATIC_DIR, dirs_exist_ok=True)
+    for source in sorted(static.rglob("*")) if static.is_dir() else []:
+        if source.is_file():
+            target = out_dir / STATIC_DIR / source.relative_to(static)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(target, source.read_bytes())
 
 
 def _template_path(config: Config, name: str | None) -> str:

@@ -13,6 +13,7 @@ from ..archive import Archive, RegionNode
 from ..config import Config
 from ..content import Article
 from ..content.bulletins import Bulletin
+from ..gazetteer import Region
 from .chart import coverage_svg
 
 HOME_NEWEST = 12
@@ -65,14 +66,18 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
     per_page = config.pagination.per_page
     by_source = _articles_by_source(archive.articles)
     bulletin_by_name = {b.name: b for b in bulletins}
+    tag_urls = {t.name: t.url for t in archive.tags}
     pages = [
         Page("", "index.html", {
             "newest": archive.articles[:HOME_NEWEST],
             "chart": coverage_svg(archive),
+            "total": len(archive.articles),
+            "years": archive.years,
+            "provinces": archive.provinces,
         }),
-        Page("regions/", "regions.html", {}),
-        Page("years/", "years.html", {}),
-        Page("tags/", "tags.html", {}),
+        Page("regions/", "regions.html", {"provinces": _tree(archive.provinces)}),
+        Page("years/", "years.html", {"years": archive.years}),
+        Page("tags/", "tags.html", {"tags": archive.tags}),
         Page("search/", "search.html", {}),
         Page("404.html", "404.html", {}),
     ]
@@ -82,7 +87,8 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
     for a in archive.articles:
         pages.append(Page(a.url, "article.html", {
             "article": a,
-            "crumbs": archive.ancestry(a.region),
+            "tag_links": [(t, tag_urls[t]) for t in a.tags],
+            "crumbs": _crumbs(a.region),
             "previous": archive.previous.get(a.id),
             "next": archive.next.get(a.id),
             "related": archive.related.get(a.id, []),
@@ -91,14 +97,13 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
     for node in archive.regions.values():
         for url, pager in paginate(node.articles, node.url, per_page):
             pages.append(Page(url, "region.html", {
-                "node": node, "pager": pager, "crumbs": archive.ancestry(node.region),
+                "node": node, "pager": pager, "crumbs": _crumbs(node.region),
                 "groups": _group_by_year(pager.items),
             }))
         for year, items in node.years.items():
             for url, pager in paginate(items, node.year_url(year), per_page):
                 pages.append(Page(url, "region_year.html", {
-                    "node": node, "year": year, "pager": pager,
-                    "crumbs": archive.ancestry(node.region),
+                    "node": node, "year": year, "pager": pager, "crumbs": _crumbs(node.region),
                 }))
     for year in archive.years:
         for url, pager in paginate(year.articles, year.url, per_page):
@@ -113,6 +118,15 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
             "bulletin": b, "articles": by_source.get(b.name, []),
         }))
     return pages
+
+
+def _crumbs(region: Region) -> list[Region]:
+    return [region] if region.is_national else region.ancestors()
+
+
+def _tree(nodes: list[RegionNode]) -> list[tuple[RegionNode, list]]:
+    """The region hierarchy as (node, children) pairs, so the page's fingerprint covers it all."""
+    return [(n, _tree(n.children)) for n in nodes]
 
 
 def _articles_by_source(articles: list[Article]) -> dict[str, list[Article]]:

@@ -1,0 +1,82 @@
+"""Rebuilds reuse the last output, and always end up exactly where a clean build would."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+from site_builder.build import build_site
+from site_builder.config import load_config
+
+
+def digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def build(site: Path, output: Path | None = None):
+    report = build_site(load_config(site / "config.yaml"), output=output, quiet=True)
+    assert report.ok, report.diagnostics
+    return report
+
+
+def assert_same_as_clean_build(site: Path, tmp_path: Path) -> None:
+    clean = tmp_path / "clean-output"
+    shutil.rmtree(clean, ignore_errors=True)
+    shutil.rmtree(site / ".site-builder", ignore_errors=True)  # no caches, no manifest
+    build(site, clean)
+    assert digest(site / "output") == digest(clean)
+
+
+def test_edit_renders_only_the_pages_it_touches(site_dir: Path, tmp_path: Path):
+    first = build(site_dir)
+    assert first.rendered == first.pages
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text().replace("坚果礼盒", "坚果年货礼盒"), encoding="utf-8")
+    second = build(site_dir)
+    assert 0 < second.rendered < second.pages / 2
+    assert "坚果年货礼盒" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+
+def test_noop_rebuild_renders_nothing(site_dir: Path):
+    build(site_dir)
+    assert build(site_dir).rendered == 0
+
+
+def test_add_delete_and_template_change_match_a_clean_build(site_dir: Path, tmp_path: Path):
+    build(site_dir)
+    new = site_dir / "content/articles/2024/xishan-new.md"
+    new.write_text("---\ntitle: 锡山区总工会送清凉\ndate: 2024-07-01\nregion: 江苏/无锡/锡山\n"
+                   "tags: [送温暖]\n---\n\n锡山区总工会为户外劳动者送去清凉。\n", encoding="utf-8")
+    build(site_dir)
+    assert (site_dir / "output/articles/2024/xishan-new/index.html").is_file()
+    assert (site_dir / "output/regions/jiangsu/wuxi/xishan/2024/index.html").is_file()
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+    (site_dir / "content/articles/2021/haishu.md").unlink()
+    build(site_dir)
+    assert not (site_dir / "output/articles/2021/haishu").exists()
+    assert not (site_dir / "output/regions/zhejiang").exists()
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+    base = site_dir / "templates/base.html"
+    base.write_text(base.read_text().replace("<footer", "<footer data-x=\"1\""), encoding="utf-8")
+    report = build(site_dir)
+    assert report.rendered == report.pages  # a template change renders everything
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+
+def test_rebuild_leaves_the_previous_output_untouched_until_the_swap(site_dir: Path):
+    """The new build shares files with the old one; it must replace them, not write into them."""
+    build(site_dir)
+    old_page = site_dir / "output/articles/2021/haishu/index.html"
+    keep = site_dir / "kept.html"
+    keep.hardlink_to(old_page)  # a second name for the old file's contents
+    before = keep.read_bytes()
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text().replace("顺丰速运", "邮政快递"), encoding="utf-8")
+    build(site_dir)
+    assert keep.read_bytes() == before
+    assert "邮政快递" in old_page.read_text()

@@ -47,10 +47,9 @@ def test_broken_yaml_is_reported_at_its_file_line_and_column(site_dir):
     result = run(site_dir, "check")
     assert result.exit_code == 1
     # region: [江苏 on line 4 is never closed; the parser notices at the '---' on line 5.
-    assert result.stdout.splitlines() == [
-        "content/articles/2024/bad.md:5:1: error: invalid YAML in front-matter: "
-        "expected ',' or ']', but got '<stream end>'"
-    ]
+    (line,) = result.stdout.splitlines()
+    assert line.startswith("content/articles/2024/bad.md:5:1: error: invalid YAML in front-matter:")
+    assert "',' or ']'" in line
 
 
 def test_every_finding_has_path_line_and_column(site_dir):

@@ -94,6 +94,32 @@ def test_a_build_killed_part_way_leaves_the_previous_site_whole(tmp_path):
     assert "改过的" in page.read_text(encoding="utf-8")
 
 
+def test_a_rebuild_never_writes_into_the_previous_sites_files(tmp_path):
+    """Rebuilds start from hard links to the last output; every stage must replace files, not
+    rewrite them, or a build killed after that write would have changed the live site. A
+    witness folder of extra hard links shows any write into a shared file, wherever it happens.
+    """
+    site = make_site(tmp_path, content=None)
+    generate_articles(site, 60)
+    config = load_config(site / "config.yaml")
+    assert build_site(config, quiet=True).ok
+    before = tree_digest(site / "output")
+    witness = tmp_path / "witness"
+    for rel in before:
+        (witness / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.link(site / "output" / rel, witness / rel)
+
+    retitled = site / "content/articles/gen/2019/a00000.md"
+    retitled.write_text(retitled.read_text(encoding="utf-8").replace("第0号", "改过的"),
+                        encoding="utf-8")
+    (site / "content/articles/gen/2020/a00001.md").unlink()
+    with (site / "templates/static/style.css").open("a", encoding="utf-8") as f:
+        f.write("\n/* changed */\n")
+    assert build_site(config, quiet=True).ok
+    assert tree_digest(site / "output") != before
+    assert tree_digest(witness) == before
+
+
 def test_two_builds_at_once_take_turns_and_leave_a_whole_site(tmp_path):
     site = make_site(tmp_path, content=None)
     generate_articles(site, 250)

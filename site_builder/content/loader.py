@@ -82,7 +82,7 @@ def load_library(
             todo.append((str(path), shown, str(content_dir), trusted_html))
     for shown, stamp, result in _parse_all(todo, workers):
         results[shown] = result
-        if cache:
+        if cache and stamp is not None:
             cache.put(shown, stamp, result)
     if cache:
         cache.keep(order)
@@ -121,7 +121,10 @@ def _parse_all(todo: list[tuple[str, str, str, bool]], workers: int):
 def _parse_job(job: tuple[str, str, str, bool]):
     path, shown, content_dir, trusted_html = job
     file = Path(path)
-    stamp = file_stamp(file)
+    try:
+        stamp = file_stamp(file)
+    except OSError:  # unreadable (a dangling link, no permission): load_article says why
+        stamp = None
     result = load_article(file, shown, Path(content_dir), default_gazetteer(),
                           trusted_html=trusted_html)
     return shown, stamp, result

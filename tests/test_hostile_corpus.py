@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import traceback
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html.parser import HTMLParser
@@ -97,7 +98,9 @@ def hostile(tmp_path_factory) -> HostileBuild:
     before = snapshot(root, skip=())
     result = run(site, "build")
     after = snapshot(root)
-    return HostileBuild(corpus, site, clean, result.stderr, result.exit_code, before, after)
+    crashed = result.exception is not None and not isinstance(result.exception, SystemExit)
+    crash = "".join(traceback.format_exception(result.exception)) if crashed else ""
+    return HostileBuild(corpus, site, clean, result.stderr + crash, result.exit_code, before, after)
 
 
 def diagnostics(stderr: str) -> list[re.Match]:

@@ -37,6 +37,7 @@ from .render import make_environment, plan_site, render_pages, replace_file, wri
 STATE_DIR = ".site-builder"
 LOCK_WAIT_SECONDS = 120
 STAMP_FILE = ".site-builder-stamp"  # in the output: which manifest describes these files
+EXTRA = "file:"  # manifest keys of files that are not pages (feeds, static assets)
 
 
 @dataclass
@@ -93,11 +94,18 @@ class Builder:
         pages = plan_site(archive, bulletins, config)
         lap("plan")
         out_dir.mkdir(parents=True, exist_ok=True)
+        old_pages = {k: v for k, v in (previous or {}).items() if not k.startswith(EXTRA)}
         fingerprints = render_pages(pages, make_environment(config), config, out_dir,
-                                    previous=previous, workers=self.workers)
-        write_extras(pages, archive, config, out_dir)
+                                    previous=old_pages if previous is not None else None,
+                                    workers=self.workers)
         report.rendered = sum(previous is None or previous.get(u) != f
                               for u, f in fingerprints.items())
+        extras = {EXTRA + path: digest
+                  for path, digest in write_extras(pages, archive, config, out_dir).items()}
+        for gone in sorted(set(previous or {}) - set(old_pages) - set(extras)):
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / gone.removeprefix(EXTRA)).unlink()
+        fingerprints.update(extras)
         lap("render")
         report.search = _write_search(library.articles, config, out_dir)
         lap("search")
@@ -147,34 +155,53 @@ def build_site(config: Config, *, output: Path | None = None, strict: bool = Fal
             console.print("[red]error:[/] another build is still running; giving up")
             return report
     try:
-        _remove_stale(out_dir)
-        tmp = out_dir.parent / f".{out_dir.name}.tmp-{os.getpid()}"
-        manifest = _Manifest(builder.state, out_dir, builder.site_key())
-        try:
-            shutil.rmtree(tmp, ignore_errors=True)
-            previous = manifest.previous()
-            t = time.perf_counter()
-            if previous is not None:
-                _link_tree(out_dir, tmp)
-            report.timings["copy"] = time.perf_counter() - t
-            status = contextlib.nullcontext() if quiet else console.status("building")
-            with status:
-                fingerprints = builder.run(tmp, previous, report)
-            if fingerprints is not None:
-                manifest.stamp(tmp, fingerprints)
-                _swap_in(tmp, out_dir)
-                manifest.save(fingerprints)
-                report.ok = True
-        except SiteError as exc:
-            report.diagnostics.extend(exc.diagnostics)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-            shutil.rmtree(_old_path(out_dir), ignore_errors=True)
+        _build_locked(builder, out_dir, report, quiet=quiet, console=console)
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
     _print_report(report, config, console, quiet)
     return report
+
+
+def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet: bool,
+                  console: Console) -> None:
+    """Build into the spare copy of the site, then swap it with the live one.
+
+    The spare is the output of the build before last (or a hard-linked copy of the live
+    output): it is brought up to date by rendering only the pages whose fingerprint differs
+    from its own, so neither copying nor deleting a whole tree is ever needed.
+    """
+    _remove_stale(out_dir)
+    spare = _spare_path(out_dir)
+    key = builder.site_key()
+    live_manifest = _Manifest(builder.state, out_dir, key)
+    spare_manifest = _Manifest(builder.state, spare, key)
+    t = time.perf_counter()
+    previous = spare_manifest.previous() if spare.exists() else None
+    if previous is None:
+        shutil.rmtree(spare, ignore_errors=True)
+        previous = live_manifest.previous() if out_dir.exists() else None
+        if previous is not None:
+            _link_tree(out_dir, spare)
+    spare_manifest.invalidate(spare)  # until this build completes, the spare matches nothing
+    if (out_dir / "search").is_dir():  # the search stage updates its export incrementally
+        shutil.rmtree(spare / "search", ignore_errors=True)
+        shutil.copytree(out_dir / "search", spare / "search")
+    report.timings["prepare"] = time.perf_counter() - t
+    try:
+        status = contextlib.nullcontext() if quiet else console.status("building")
+        with status:
+            fingerprints = builder.run(spare, previous, report)
+    except SiteError as exc:
+        report.diagnostics.extend(exc.diagnostics)
+        return
+    if fingerprints is None:
+        return
+    spare_manifest.stamp(spare, fingerprints)
+    _swap_in(spare, out_dir)
+    live_manifest.move_to(spare_manifest)  # the old live output is the spare now
+    live_manifest.save(fingerprints)
+    report.ok = True
 
 
 def _print_report(report: BuildReport, config: Config, console: Console, quiet: bool) -> None:
@@ -230,6 +257,14 @@ class _Manifest:
             return None
         return saved.get("pages")
 
+    def invalidate(self, out_dir: Path) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            (out_dir / STAMP_FILE).unlink()
+
+    def move_to(self, other: _Manifest) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self.file, other.file)
+
     def stamp(self, out_dir: Path, fingerprints: dict[str, str]) -> None:
         replace_file(out_dir / STAMP_FILE, self._stamp_of(self.site_key, fingerprints).encode())
 
@@ -264,36 +299,30 @@ def _old_path(out_dir: Path) -> Path:
     return out_dir.parent / f".{out_dir.name}.old"
 
 
+def _spare_path(out_dir: Path) -> Path:
+    return out_dir.parent / f".{out_dir.name}.spare"
+
+
 def _remove_stale(out_dir: Path) -> None:
-    """Recover from a build killed mid-swap, and clear temp folders of dead builds."""
+    """Recover from a build killed in the middle of a non-atomic swap."""
     old = _old_path(out_dir)
     if old.exists() and not out_dir.exists():
         old.rename(out_dir)
-    for stale in out_dir.parent.glob(f".{out_dir.name}.tmp-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or not _alive(int(pid)):
-            shutil.rmtree(stale, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _swap_in(new: Path, out_dir: Path) -> None:
-    """Replace ``out_dir`` with ``new`` in one step where the OS allows it."""
+    """Exchange ``new`` and ``out_dir`` (the old output ends up at ``new``'s path)."""
     if out_dir.exists() and _exchange(new, out_dir):
         return
-    old = _old_path(out_dir)
+    old = _old_path(out_dir)  # no atomic exchange here: three renames, recoverable
     shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
+    had_output = out_dir.exists()
+    if had_output:
         out_dir.rename(old)
     new.rename(out_dir)
+    if had_output:
+        old.rename(new)
 
 
 _RENAME_EXCHANGE = 2

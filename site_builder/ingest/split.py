@@ -28,10 +28,11 @@ from .classify import (
     TEXT,
     classify,
 )
-from .repair import Page, Unit
+from .repair import Furniture, Page, Unit
 from .text import HAN, ends_sentence, quote_balance, split_trailing_credit, width
 
 HEADISH = (HEAD, LABEL)
+_BOX_LABEL = re.compile(r"提示|导读|编者按|按语|链接")
 
 
 @dataclass
@@ -107,7 +108,7 @@ class Draft:
 
 def split_page(page: Page) -> list[Draft]:
     kinds = classify(page.units)
-    segments = _segments(page.units, kinds)
+    segments = _segments(page.units, kinds, page.furniture)
     segments = _merge_clusters(segments)
     bodies = [s for s in segments if isinstance(s, Body)]
     groups = [s for s in segments if isinstance(s, HeadGroup)]
@@ -139,7 +140,8 @@ def _is_lead_of_next(body: Body, bodies: list[Body], n: int) -> bool:
             and bodies[n + 1].heads != [] and bodies[n + 1].heads[0].index < bodies[n + 1].index)
 
 
-def _segments(units: list[Unit], kinds: list[str]) -> list[Body | HeadGroup]:
+def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
+              ) -> list[Body | HeadGroup]:
     segments: list[Body | HeadGroup] = []
     body: Body | None = None
     i = 0
@@ -174,7 +176,9 @@ def _segments(units: list[Unit], kinds: list[str]) -> list[Body | HeadGroup]:
                 kind == TEXT and unit.gap >= 2 and body.pieces and kinds[i - 1] == TEXT):
             body = new_body(byline=kind in (LEAD, BYLINE))
         if kind == DIGEST:
-            body.digest_title = unit.text
+            body.digest_title = unit.text.rstrip("□ ")
+            if unit.text.rstrip().endswith("□"):
+                furniture.append(Furniture("□", unit.lineno, "marker"))
         else:
             _add_piece(body, unit, kind)
         i += 1
@@ -331,6 +335,8 @@ def _draft(body: Body) -> Draft:
         for unit, kind in group.units:
             if kind == HEAD:
                 heads.append(unit)
+            elif kind == LABEL and _BOX_LABEL.search(unit.text):
+                top.append(Piece("label", unit.text, unit.lineno))  # heads a text box
             elif kind == LABEL:
                 labels.append(unit.text)
             else:

@@ -46,6 +46,8 @@ def render_body(article: CutArticle) -> str:
             blocks.append(f"## {text}")
         elif piece.kind == "h3":
             blocks.append(f"### {text}")
+        elif piece.kind == "label":
+            blocks.append(f"**{text}**")
         else:
             blocks.append(text)
     return "\n\n".join(blocks)

@@ -1,0 +1,109 @@
+"""The five sample bulletins cut as a human editor would: boundaries, titles, metadata."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, SHARED_BULLETINS
+
+from site_builder.config import load_config
+from site_builder.content import load_library
+from site_builder.content.bulletins import load_bulletins
+from site_builder.ingest import ingest_paths
+from site_builder.ingest.cut import cut_bulletin
+from site_builder.ingest.decode import decode_bulletin
+
+EXPECTED = Path(__file__).parent / "fixtures" / "bulletins"
+SAMPLES = sorted(EXPECTED.glob("*.yaml"))
+TAGS = list(load_config(REPO / "config.yaml").ingest.tags)
+
+pytestmark = pytest.mark.skipif(not SHARED_BULLETINS.is_dir(),
+                                reason=f"sample bulletins not found at {SHARED_BULLETINS}")
+
+
+def _cut(name: str):
+    text, _ = decode_bulletin((SHARED_BULLETINS / name).read_bytes())
+    return cut_bulletin(text.replace("\r\n", "\n"), TAGS)
+
+
+@pytest.fixture(scope="module", params=[p.name for p in SAMPLES])
+def sample(request):
+    expected = yaml.safe_load((EXPECTED / request.param).read_text(encoding="utf-8"))
+    return expected, _cut(expected["source"])
+
+
+def test_article_boundaries_and_titles(sample):
+    expected, cut = sample
+    got = [(a.meta.title, a.meta.subtitle) for a in cut.articles]
+    want = [(e["title"], e.get("subtitle", "")) for e in expected["articles"]]
+    assert got == want
+    for article, e in zip(cut.articles, expected["articles"], strict=True):
+        paragraphs = [p.text for p in article.draft.pieces if p.kind == "p"]
+        assert paragraphs[0].startswith(e["starts"]), article.meta.title
+        assert article.draft.pieces[-1].text.endswith(e["ends"]), article.meta.title
+
+
+def test_metadata(sample):
+    expected, cut = sample
+    for article, e in zip(cut.articles, expected["articles"], strict=True):
+        meta = article.meta
+        assert (meta.region.path, meta.year, meta.kind) == (e["region"], e["year"], e["kind"]), \
+            meta.title
+        assert meta.authors == e["authors"], meta.title
+        assert (meta.date.isoformat() if meta.date else None) == e.get("date"), meta.title
+
+
+def test_nothing_lost(sample):
+    """Every non-space character is in exactly one article, the furniture or a removed repeat."""
+    expected, cut = sample
+    assert cut.unassigned == ""
+    assert cut.surplus == ""
+    assert cut.accounting["source"] == cut.accounting["kept"] > 0
+    assert [f.text for f in cut.page.furniture] == expected["furniture"]
+
+
+def test_readable_as_edited_articles(sample):
+    """Paragraphs whole, no stray breaks, no doubled glyphs, no page furniture in the body."""
+    _, cut = sample
+    furniture = [f.text for f in cut.page.furniture if len(f.text) > 3]
+    for article in cut.articles:
+        title = article.meta.title
+        half = len(title) // 2
+        assert not (len(title) % 2 == 0 and title[:half] == title[half:]), title
+        for piece in article.draft.pieces:
+            assert "\n" not in piece.text
+            assert piece.text.strip() == piece.text
+            assert not any(f in piece.text for f in furniture)
+            assert not re.search(r"(\S{3,})\1", piece.text.replace("……", "")) or \
+                piece.kind == "p", piece.text
+            if piece.kind == "p" and piece is not article.draft.pieces[-1]:
+                # A paragraph never ends mid-word: it ends a sentence, a credit or a colon.
+                assert re.search(r"[。！？!?…”’』）)：:]$", piece.text), piece.text
+
+
+def test_ingested_archive_loads_cleanly(tmp_path):
+    """Articles written by ingest pass the content stage's validation with no diagnostics."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copy(REPO / "config.yaml", site / "config.yaml")
+    config = load_config(site / "config.yaml")
+    code = ingest_paths(config, [SHARED_BULLETINS], dry_run=False, force=False, report=False)
+    assert code == 0
+    library = load_library(site / "content", project_root=site)
+    assert library.diagnostics == []
+    expected_total = sum(len(yaml.safe_load(p.read_text(encoding="utf-8"))["articles"])
+                         for p in SAMPLES)
+    assert len(library.articles) == expected_total
+    bulletins, problems = load_bulletins(site / "content", site)
+    assert problems == []
+    assert sorted(b.name for b in bulletins) == sorted(p.name for p in SHARED_BULLETINS.glob("*.txt"))
+    for bulletin in bulletins:
+        paths = [a["path"] for a in bulletin.meta["articles"]]
+        assert paths and all((site / p).is_file() for p in paths)
+        assert bulletin.meta["unassigned"] == []
+    by_source = {a.source for a in library.articles}
+    assert by_source == {b.name for b in bulletins}

@@ -1,0 +1,271 @@
+"""The one analyzer used to index and to query: folding, exact character grams and words.
+
+Matching is exact: a query term matches the articles whose text contains it, after folding
+(traditional → simplified per character with OpenCC, full-width → ASCII, lower case) and with
+white space ignored. Folding works character by character, so ``fold(a + b) == fold(a) +
+fold(b)``: a string contained in a text is still contained after folding, which OpenCC's
+phrase-level conversion would not guarantee (乾隆 vs 乾淨).
+
+Two token streams come out of a text:
+
+* grams — character bigrams at their true positions in the folded, space-free text, plus the
+  single characters. "q is a substring" is then exactly "the bigrams of q occur at consecutive
+  positions", a phrase query; a one-character term is a unigram lookup.
+* words — jieba (rjieba) search-mode segments, used only for ranking, never for matching.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from functools import cache, lru_cache
+
+from whoosh.analysis import Token, Tokenizer
+
+# Separates the parts of one document (title, subtitle, authors, ...) inside a field value;
+# no gram or word spans it. A control character the content stage never lets through.
+PART_SEPARATOR = "\x1f"
+
+# Campaign vocabulary every site gets; config.ingest.tags and config.search.user_dictionary
+# add to it. Words the stock jieba dictionary splits, so ranking sees them whole.
+CAMPAIGN_WORDS = (
+    "送温暖", "两节", "娘家人", "新就业形态", "新就业形态劳动者", "留岗过年", "就地过年",
+    "稳岗留工", "快递小哥", "外卖骑手", "网约车司机", "货车司机", "困难职工", "户外劳动者",
+    "职工之家", "新春慰问", "工会常伴", "贴心送暖", "春送岗位", "暖心驿站", "爱心驿站",
+    "户外劳动者服务站点", "职工服务中心", "帮扶中心", "困难职工帮扶", "劳模", "劳模工匠",
+    "一线职工", "农民工", "返岗", "复工复产", "疫情防控", "技能培训", "法律援助", "年货",
+    "慰问金", "慰问品", "微心愿", "工会会员", "总工会", "全总", "12351",
+)
+
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+
+
+def is_ignored(char: str) -> bool:
+    """White space and invisible characters: never part of a match, on either side."""
+    return char.isspace() or char in _ZERO_WIDTH
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+@cache
+def fold_char(char: str) -> str:
+    """One character → one character: simplified, half-width, lower case.
+
+    Each step is kept only if it yields exactly one character, so positions never shift and
+    highlight offsets stay true.
+    """
+    out = _t2s().convert(char)
+    if len(out) != 1:
+        out = char
+    if "\uff01" <= out <= "\uff5e" and out.isalnum():  # full-width ASCII letters and digits
+        out = chr(ord(out) - 0xFEE0)
+    lower = out.lower()
+    return lower if len(lower) == 1 else out
+
+
+class _Tables:
+    """str.translate tables grown as new characters are seen (translate runs in C)."""
+
+    def __init__(self) -> None:
+        self.seen: set[str] = set()
+        self.fold: dict[int, str] = {}
+        self.fold_strip: dict[int, str | None] = {}
+        self.lock = threading.Lock()
+
+    def learn(self, text: str) -> None:
+        new = set(text) - self.seen
+        if not new:
+            return
+        with self.lock:
+            for char in new:
+                folded = fold_char(char)
+                if folded != char:
+                    self.fold[ord(char)] = folded
+                    self.fold_strip[ord(char)] = folded
+                if is_ignored(char):
+                    self.fold_strip[ord(char)] = None
+            self.seen |= new
+
+
+_TABLES = _Tables()
+
+
+def fold(text: str) -> str:
+    """Fold every character; keeps length and white space."""
+    _TABLES.learn(text)
+    return text.translate(_TABLES.fold)
+
+
+def normalize(text: str) -> str:
+    """The matching form: folded, white space removed."""
+    _TABLES.learn(text)
+    return text.translate(_TABLES.fold_strip)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """The matching form and, for each of its characters, its index in ``text``."""
+    chars: list[str] = []
+    offsets: list[int] = []
+    for i, char in enumerate(text):
+        if not is_ignored(char):
+            chars.append(fold_char(char))
+            offsets.append(i)
+    return "".join(chars), offsets
+
+
+def clean_part(text: str) -> str:
+    return text.replace(PART_SEPARATOR, " ")
+
+
+def join_parts(parts: Iterable[str]) -> str:
+    """One field value made of separately matched parts."""
+    return PART_SEPARATOR.join(clean_part(p) for p in parts)
+
+
+# --- grams -------------------------------------------------------------------------------
+
+
+def bigrams(term: str) -> list[str]:
+    """The bigrams of a normalized term, in order (none for a single character)."""
+    return [term[i:i + 2] for i in range(len(term) - 1)]
+
+
+def part_starts(parts: Sequence[str]) -> list[int]:
+    """Position of each normalized part in the grams field: parts are one position apart.
+
+    The title is always the first part, at position 0.
+    """
+    starts, pos = [], 0
+    for part in parts:
+        starts.append(pos)
+        pos += len(part) + 1
+    return starts
+
+
+def gram_positions(value: str) -> dict[str, list[int]]:
+    """Bigram → positions for a field value of parts (the fast path of GramTokenizer)."""
+    parts = [normalize(p) for p in value.split(PART_SEPARATOR)]
+    out: defaultdict[str, list[int]] = defaultdict(list)
+    for start, part in zip(part_starts(parts), parts, strict=True):
+        for i in range(len(part) - 1):
+            out[part[i:i + 2]].append(start + i)
+    return out
+
+
+def char_counts(value: str) -> dict[str, int]:
+    """Character → occurrences for a field value of parts (the fast path of CharTokenizer)."""
+    out: defaultdict[str, int] = defaultdict(int)
+    for part in value.split(PART_SEPARATOR):
+        for char in normalize(part):
+            out[char] += 1
+    return out
+
+
+class GramTokenizer(Tokenizer):
+    """Bigrams of the normalized text with true positions; parts never share a bigram."""
+
+    def __init__(self, unigrams: bool = False):
+        self.unigrams = unigrams
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.unigrams == self.unigrams
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.unigrams))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs: object) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        size = 1 if self.unigrams else 2
+        pos, char_base = start_pos, start_char
+        for raw in value.split(PART_SEPARATOR):
+            norm, offsets = normalize_with_offsets(raw)
+            for i in range(len(norm) - size + 1):
+                token.text = norm[i:i + size]
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = token.text
+                if positions:
+                    token.pos = pos + i
+                if chars:
+                    token.startchar = char_base + offsets[i]
+                    token.endchar = char_base + offsets[i + size - 1] + 1
+                yield token
+            pos += len(norm) + 1
+            char_base += len(raw) + 1
+
+
+# --- words -------------------------------------------------------------------------------
+
+
+class Segmenter:
+    """rjieba (jieba-rs: jieba's dictionary and algorithm, ~30x faster) with our words added."""
+
+    def __init__(self, extra_words: Iterable[str] = ()):
+        import rjieba
+
+        self.words = tuple(sorted({w.strip() for w in (*CAMPAIGN_WORDS, *extra_words)
+                                   if w and w.strip()}))
+        self._jieba = rjieba.Jieba()
+        for word in self.words:
+            self._jieba.add_word(fold(word), None, None)
+
+    def words_of(self, text: str) -> list[str]:
+        """Search-mode words of folded text; punctuation and spaces dropped."""
+        out = []
+        for token in self._jieba.cut_for_search(fold(text)):
+            token = token.strip()
+            if token and any(c.isalnum() for c in token):
+                out.append(token)
+        return out
+
+
+@lru_cache(maxsize=8)
+def segmenter(extra_words: tuple[str, ...] = ()) -> Segmenter:
+    return Segmenter(extra_words)
+
+
+class WordTokenizer(Tokenizer):
+    """Whoosh tokenizer over Segmenter words (for ranking fields; positions are word order)."""
+
+    def __init__(self, extra_words: tuple[str, ...] = ()):
+        self.extra_words = tuple(extra_words)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.extra_words == self.extra_words
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.extra_words))
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "",
+                 **kwargs: object) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        seg = segmenter(self.extra_words)
+        pos = start_pos
+        for part in value.split(PART_SEPARATOR):
+            for word in seg.words_of(part):
+                token.text = word
+                token.boost = 1.0
+                token.stopped = False
+                if keeporiginal:
+                    token.original = word
+                if positions:
+                    token.pos = pos
+                pos += 1
+                yield token
+
+
+def unicode_category_ok() -> bool:  # pragma: no cover - guard for exotic Python builds
+    return unicodedata.category("温") == "Lo"

@@ -1,0 +1,117 @@
+"""Query syntax, its Whoosh form and the ranked search; search.js implements the same rules.
+
+Syntax: words are AND-ed; ``OR`` between words or groups (AND binds tighter); ``"a phrase"``
+is one term (spaces inside are ignored like everywhere else); ``-word`` excludes; ``region:``,
+``year:`` and ``kind:`` restrict the whole query.
+
+A term matches the documents whose text contains it (see analysis; the gram index answers).
+Each matching term scores
+
+    MATCH + TITLE_HIT  (if the title contains it)
+          + TITLE_BOOST * BM25(title words) + BM25(body words)   (if it is a whole word there)
+
+with Whoosh's BM25F (B=0.75, K1=1.2) for the word part. A group (terms joined by AND) scores
+the sum of its terms; a document scores the sum of the groups it matches. Hits are ordered by
+score rounded to 1e-6, then by article order (newest first), so the browser and Whoosh agree
+even on ties.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from whoosh import query as wq
+
+from .analysis import normalize
+
+MATCH = 1.0
+TITLE_HIT = 8.0
+TITLE_BOOST = 2.0
+FILTER_FIELDS = ("region", "year", "kind")
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # normalized: folded, no white space
+    negated: bool = False
+
+
+@dataclass
+class ParsedQuery:
+    groups: list[list[Term]] = field(default_factory=list)  # OR of AND-groups
+    filters: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def positive_terms(self) -> list[str]:
+        seen = dict.fromkeys(t.text for g in self.groups for t in g if not t.negated)
+        return list(seen)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups and not self.filters
+
+
+_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse the query syntax; never fails (unknown syntax is searched for literally)."""
+    parsed = ParsedQuery()
+    group: list[Term] = []
+    for match in _TOKEN.finditer(text or ""):
+        quoted, word = match.group(1), match.group(2)
+        if word == "OR":
+            if group:
+                parsed.groups.append(group)
+            group = []
+            continue
+        negated = False
+        if quoted is None:
+            if word.startswith("-") and len(word) > 1:
+                negated, word = True, word[1:]
+            key, sep, value = word.partition(":")
+            if sep and key.lower() in FILTER_FIELDS and value and not negated:
+                parsed.filters[key.lower()] = value
+                continue
+            raw = word
+        else:
+            raw = quoted
+        term = normalize(raw)
+        if term:
+            group.append(Term(term, negated))
+    if group:
+        parsed.groups.append(group)
+    # A group of exclusions alone would match almost everything: it is not a search.
+    parsed.groups = [g for g in parsed.groups if any(not t.negated for t in g)]
+    return parsed
+
+
+# --- Whoosh form -------------------------------------------------------------------------
+
+
+def word_query(term: str) -> wq.Query:
+    """The BM25F part of a term's score: the term as a whole word in the title or body."""
+    return wq.Or([wq.Term("title", term, boost=TITLE_BOOST), wq.Term("body", term)])
+
+
+def filter_query(filters: dict[str, str], resolve_region=None) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if "region" in filters:
+        value = filters["region"].strip().strip("/")
+        if resolve_region is not None:
+            value = resolve_region(value)
+        parts.append(wq.Term("region_path", value))
+    if "year" in filters:
+        parts.append(wq.Term("year", filters["year"].strip()))
+    if "kind" in filters:
+        parts.append(wq.Term("kind", filters["kind"].strip().lower()))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else wq.And(parts)
+
+
+def rounded(score: float) -> int:
+    """Scores compared at 1e-6, identically in search.js (Math.floor(s * 1e6 + 0.5))."""
+    return math.floor(score * 1e6 + 0.5)

@@ -33,10 +33,10 @@ class Mention:
 
 
 @cache
-def _pattern(gaz_id: int) -> re.Pattern:
+def _names(gaz_id: int) -> tuple[frozenset[str], int]:
     gaz = _GAZ[gaz_id]
-    names = sorted((n for n in gaz.by_name if len(n) >= 2), key=lambda n: (-len(n), n))
-    return re.compile("|".join(re.escape(n) for n in names))
+    names = frozenset(n for n in gaz.by_name if len(n) >= 2)
+    return names, max(len(n) for n in names)
 
 
 _GAZ: dict[int, Gazetteer] = {}
@@ -54,13 +54,38 @@ def _is_common_word(name: str) -> bool:
 
 
 def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
+    """Leftmost-longest scan for gazetteer names (a set lookup per position and length)."""
+    names, longest = _names(id(gaz))
+    text = simplified(text)
     raw: list[tuple[int, str]] = []
-    for m in _pattern(id(gaz)).finditer(text):
-        after = text[m.end() : m.end() + 3]
-        if _AFTER_STREET.match(after) and not _TAIL.match(after):
-            continue
-        raw.append((m.start(), m.group(0)))
+    i = 0
+    while i < len(text):
+        for size in range(min(longest, len(text) - i), 1, -1):
+            name = text[i : i + size]
+            if name in names:
+                after = text[i + size : i + size + 3]
+                if not (_AFTER_STREET.match(after) and not _TAIL.match(after)):
+                    raw.append((i, name))
+                i += size
+                break
+        else:
+            i += 1
     return raw
+
+
+@cache
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters (a Big5 bulletin) as simplified, for matching names only."""
+    if text.isascii():
+        return text
+    converted = _t2s().convert(text)
+    return converted if len(converted) == len(text) else text
 
 
 def mentions(text: str, gazetteer: Gazetteer | None = None, context: str | None = None

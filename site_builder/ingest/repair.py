@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from .furniture import Header, parse_date_line, parse_editors, undouble, undouble_line
+from .places import simplified
 from .text import (
     BODY_ONLY,
     CLOSERS,
@@ -104,7 +105,7 @@ def _take_header(lines: list[str], header: Header, furniture: list[Furniture]) -
     for i in content:
         raw = lines[i].strip()
         fixed = undouble_line(raw)
-        line = fixed or raw
+        line = simplified(fixed or raw)
         editors = parse_editors(line)
         parsed = None if editors else parse_date_line(
             line, near_edge=i in edge, was_doubled=fixed is not None)

@@ -1,0 +1,280 @@
+"""Search: folding, exact matching against a brute-force scan, query syntax, facets, ranking,
+the CLI and incremental updates. Browser behaviour is in test_search_browser.py."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from site_builder.cli import cli
+from site_builder.config import load_config
+from site_builder.content import load_library
+from site_builder.search import SearchIndex, browser_dir, open_index, write_search_index
+from site_builder.search.analysis import (
+    GramTokenizer,
+    fold,
+    fold_char,
+    normalize,
+    normalize_with_offsets,
+    segmenter,
+)
+from site_builder.search.export import _fold_map
+from site_builder.search.schema import searchable_parts
+
+REPO = Path(__file__).resolve().parent.parent
+BULLETINS = REPO.parent / "shared" / "bulletins"
+
+REGIONS = ["江苏/无锡/江阴", "江苏/无锡", "江苏/南京", "浙江/宁波/海曙", "浙江/杭州", "山西",
+           "广东/深圳", "全国", "北京"]
+
+
+def sentences() -> list[str]:
+    text = "".join(p.read_text(encoding="utf-8") for p in sorted(BULLETINS.glob("*.txt")))
+    parts = [s.strip() for s in text.replace("\n", "。").split("。")]
+    return [s + "。" for s in parts if 8 <= len(s) <= 80] or ["各级工会开展送温暖活动。"]
+
+
+def write_site(root: Path, n: int, seed: int = 7) -> Path:
+    """A project with n generated articles: bulletin sentences, varied places and years,
+    some in traditional characters, full-width digits and Latin, line breaks inside words."""
+    import opencc
+
+    to_trad = opencc.OpenCC("s2t")
+    rng = random.Random(seed)
+    pool = sentences()
+    shutil.copy(REPO / "config.yaml", root / "config.yaml")
+    shutil.copytree(REPO / "templates", root / "templates")
+    for i in range(n):
+        body = [" ".join(rng.sample(pool, 3)) for _ in range(rng.randint(2, 4))]
+        title = rng.choice(pool)[:rng.randint(6, 18)].rstrip("。")
+        if i % 9 == 0:
+            body = [to_trad.convert(p) for p in body]
+        if i % 7 == 0:
+            body.append("热线１２３５１ 和 iPhone 抽奖，2025年")
+        if i % 5 == 0:
+            body.append("送温\n暖活动，快递小\n哥")
+        year = 2020 + i % 6
+        front = {"title": title, "date": f"{year}-0{1 + i % 2}-{10 + i % 18}",
+                 "region": REGIONS[i % len(REGIONS)], "tags": rng.sample(["送温暖", "年货",
+                 "快递小哥", "困难职工"], 2), "kind": "feature" if i % 4 == 0 else "news"}
+        folder = root / "content" / "articles" / str(year)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"a{i:04d}.md").write_text(
+            "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n" + "\n\n".join(body),
+            encoding="utf-8")
+    return root
+
+
+def index_site(root: Path):
+    config = load_config(root / "config.yaml")
+    library = load_library(config.content_dir, project_root=root)
+    assert not library.errors, library.errors
+    stats = write_search_index(library.articles, config, root / "output")
+    return config, library.articles, stats
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory):
+    root = write_site(tmp_path_factory.mktemp("gen"), 120)
+    config, articles, stats = index_site(root)
+    index = SearchIndex(open_index(config), browser_dir(config))
+    yield config, articles, index, stats
+    index.close()
+
+
+def brute_force(articles, term: str) -> set[str]:
+    return {a.url for a in articles
+            if any(normalize(term) in normalize(p) for p in searchable_parts(a))}
+
+
+def found_urls(index: SearchIndex, query: str) -> set[str]:
+    return {h.url for h in index.search(query, limit=None).hits}
+
+
+# --- analysis ------------------------------------------------------------------------------
+
+def test_traditional_folds_to_simplified_per_character():
+    assert normalize("溫暖") == "温暖"
+    assert fold("後來乾淨") == "后来干净"
+    assert normalize("送 溫\n暖") == "送温暖"
+    assert normalize("１２３５１ iPhone") == "12351iphone"
+    # folding never changes length, so highlight offsets stay true
+    text = "臺灣職工 Ａ溫暖"
+    assert len(fold(text)) == len(text)
+
+
+def test_browser_fold_table_equals_the_analyzer():
+    table = _fold_map()
+    for char in "溫暖後來乾隆髮臺灣著ＡＺ１ÉΣ":
+        assert table.get(char, char) == fold_char(char)
+
+
+def test_gram_tokenizer_positions_are_true_character_positions():
+    tokens = [(t.text, t.pos, t.startchar, t.endchar)
+              for t in GramTokenizer()("溫 暖活\x1f動", positions=True, chars=True)]
+    assert tokens == [("温暖", 0, 0, 3), ("暖活", 1, 2, 4)]  # no bigram crosses parts
+    norm, offsets = normalize_with_offsets("a 溫")
+    assert (norm, offsets) == ("a温", [0, 2])
+
+
+def test_user_dictionary_keeps_campaign_words_whole():
+    seg = segmenter(("新就业形态劳动者", "稳岗留工"))
+    words = seg.words_of("把娘家人的关爱送到新就业形态劳动者身边，稳岗留工")
+    assert "新就业形态劳动者" in words and "稳岗留工" in words and "娘家人" in words
+    assert "，" not in words
+
+
+# --- exact matching ------------------------------------------------------------------------
+
+QUERIES = ["送温暖", "暖", "暖活", "温暖", "溫暖", "快递小哥", "职工", "困难职工", "工会",
+           "12351", "iphone", "2025", "年货", "疫情防控", "新就业形态劳动者", "安全生产",
+           "的", "送温暖活动", "总工会开展", "江阴", "娘家人", "稳岗留工", "两节"]
+
+
+def test_every_term_matches_exactly_the_articles_containing_it(generated):
+    _, articles, index, _ = generated
+    checked = 0
+    for term in QUERIES:
+        assert found_urls(index, f'"{term}"') == brute_force(articles, term), term
+        checked += 1
+    rng = random.Random(3)
+    for article in rng.sample(articles, 25):  # random substrings, crossing word boundaries
+        text = normalize(article.text)
+        for length in (1, 2, 3, 4, 5, 7):
+            start = rng.randrange(0, max(1, len(text) - length))
+            term = text[start:start + length]
+            assert found_urls(index, f'"{term}"') == brute_force(articles, term), term
+            checked += 1
+    assert checked > 150
+
+
+def test_terms_are_anded_or_ored_and_excluded(generated):
+    _, articles, index, _ = generated
+    both = brute_force(articles, "快递小哥") & brute_force(articles, "年货")
+    assert found_urls(index, "快递小哥 年货") == both
+    either = brute_force(articles, "快递小哥") | brute_force(articles, "年货")
+    assert found_urls(index, "快递小哥 OR 年货") == either
+    assert found_urls(index, "送温暖 -快递小哥") == (
+        brute_force(articles, "送温暖") - brute_force(articles, "快递小哥"))
+    assert found_urls(index, '"送温 暖"') == brute_force(articles, "送温暖")
+    assert found_urls(index, "-送温暖") == set()  # exclusions alone are not a search
+
+
+def test_field_filters(generated):
+    _, articles, index, _ = generated
+    wuxi = {a.url for a in articles if a.region.path.startswith("江苏/无锡")}
+    assert found_urls(index, "region:江苏/无锡") == wuxi
+    assert found_urls(index, "region:无锡市") == wuxi
+    assert found_urls(index, "工会 year:2024") == (
+        brute_force(articles, "工会") & {a.url for a in articles if a.year == 2024})
+    assert found_urls(index, "kind:feature") == {a.url for a in articles if a.kind == "feature"}
+
+
+def test_facet_counts(generated):
+    _, articles, index, _ = generated
+    results = index.search("工会", limit=3)
+    matching = [a for a in articles if a.url in brute_force(articles, "工会")]
+    assert results.total == len(matching)
+    assert sum(results.facets["year"].values()) == len(matching)
+    assert results.facets["year"]["2024"] == sum(1 for a in matching if a.year == 2024)
+    assert results.facets["province"]["江苏"] == sum(
+        1 for a in matching if a.region.path.startswith("江苏"))
+    assert results.facets["city"]["江苏/无锡"] == sum(
+        1 for a in matching if a.region.path.startswith("江苏/无锡"))
+
+
+# --- ranking and the CLI -------------------------------------------------------------------
+
+def small_site(tmp_path: Path) -> Path:
+    root = tmp_path / "site"
+    root.mkdir()
+    shutil.copy(REPO / "config.yaml", root / "config.yaml")
+    folder = root / "content" / "articles" / "2024"
+    folder.mkdir(parents=True)
+    filler = "各地工会走访慰问一线职工，送去年货和慰问金。" * 6
+    docs = {
+        "titled": ("快递小哥的春节", "2024-02-01", filler),
+        "once": ("工会走访一线", "2024-02-09", filler + "也看望了快递小哥。"),
+        "twice": ("新春慰问活动", "2024-02-05", filler + "快递小哥，快递小哥。"),
+        "trad": ("溫暖送到家", "2023-12-30", "為職工送溫暖，a<b 與 \"引號\""),
+    }
+    for slug, (title, date, body) in docs.items():
+        (folder / f"{slug}.md").write_text(
+            f"---\ntitle: {title}\ndate: {date}\nregion: 江苏/无锡\n---\n\n{body}\n",
+            encoding="utf-8")
+    return root
+
+
+def test_title_hits_rank_first_then_more_mentions(tmp_path):
+    config, _, _ = index_site(small_site(tmp_path))
+    index = SearchIndex(open_index(config), browser_dir(config))
+    urls = [h.url for h in index.search("快递小哥").hits]
+    index.close()
+    assert urls == ["articles/2024/titled/", "articles/2024/twice/", "articles/2024/once/"]
+
+
+def test_cli_prints_ranked_highlighted_hits_and_json(tmp_path):
+    root = small_site(tmp_path)
+    index_site(root)
+    runner = CliRunner()
+    args = ["--config", str(root / "config.yaml"), "search"]
+    out = runner.invoke(cli, [*args, "温暖"], catch_exceptions=False)
+    assert out.exit_code == 0
+    assert "1. 【溫暖】送到家" in out.output and "為職工送【溫暖】" in out.output
+    assert "江苏/无锡 · 2023-12-30 · articles/2024/trad/" in out.output
+    out = runner.invoke(cli, [*args, "快递小哥", "--json", "--limit", "2"],
+                        catch_exceptions=False)
+    hits = json.loads(out.output)
+    assert [h["url"] for h in hits] == ["articles/2024/titled/", "articles/2024/twice/"]
+    assert {"url", "title", "region", "year", "score", "snippet"} <= set(hits[0])
+    assert hits[0]["year"] == 2024 and hits[0]["score"] > hits[1]["score"]
+    out = runner.invoke(cli, [*args, "没有这个词"], catch_exceptions=False)
+    assert out.exit_code == 0 and "no results" in out.output
+    out = runner.invoke(cli, [*args, "工会", "--region", "浙江", "--json"])
+    assert json.loads(out.output) == []
+
+
+def test_cli_without_index_says_build_first(tmp_path):
+    root = small_site(tmp_path)
+    out = CliRunner().invoke(cli, ["--config", str(root / "config.yaml"), "search", "温暖"])
+    assert out.exit_code == 2
+    assert "no search index: run site-builder build first" in out.output
+
+
+# --- incremental, deterministic ------------------------------------------------------------
+
+def test_one_changed_article_rewrites_only_affected_chunks(tmp_path):
+    root = write_site(tmp_path, 60, seed=11)
+    config, _, first = index_site(root)
+    assert first["updated_documents"] == 60
+    before = {p.relative_to(root / "output"): p.read_bytes()
+              for p in (root / "output" / "search").rglob("*") if p.is_file()}
+    _, _, again = index_site(root)
+    assert again["updated_documents"] == 0 and again["rewritten_files"] == 0
+    path = sorted((root / "content" / "articles").rglob("*.md"))[10]
+    path.write_text(path.read_text(encoding="utf-8") + "\n\n新增一句：龘龘独有词。\n",
+                    encoding="utf-8")
+    _, articles, third = index_site(root)
+    assert third["updated_documents"] == 1
+    assert 0 < third["rewritten_files"] < 0.2 * third["files"]
+    index = SearchIndex(open_index(config), browser_dir(config))
+    assert found_urls(index, "龘龘独有词") == brute_force(articles, "龘龘独有词") != set()
+    index.close()
+    after = {p.relative_to(root / "output"): p.read_bytes()
+             for p in (root / "output" / "search").rglob("*") if p.is_file()}
+    assert sum(1 for k in after if before.get(k) != after[k]) == third["rewritten_files"]
+    # the same articles from scratch give the same bytes
+    shutil.rmtree(root / ".site-builder")
+    shutil.rmtree(root / "output")
+    index_site(root)
+    scratch = {p.relative_to(root / "output"): p.read_bytes()
+               for p in (root / "output" / "search").rglob("*") if p.is_file()}
+    assert scratch.keys() == after.keys()
+    different = [k for k in after if scratch[k] != after[k]]
+    # Whoosh counts a replaced document until segments merge: only idf inputs may differ
+    assert all(str(k).startswith(("search/w/", "search/manifest")) for k in different)

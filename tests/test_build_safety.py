@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from conftest import REPO, make_site
 
@@ -47,23 +49,39 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 
 def start_build(site: Path, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    # One hash seed for every build process, so outputs compare byte for byte; whether the
+    # output depends on the seed is a separate test below.
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": "0"}
     return subprocess.Popen(
         [sys.executable, "-m", "site_builder", "--config", str(site / "config.yaml"), "build",
          "--quiet", *args],
         cwd=site, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def wait_for_rendering(site: Path, proc: subprocess.Popen, timeout: float = 60) -> Path:
-    """The build's temporary folder, once it holds rendered pages (the build is mid-way)."""
-    tmp = site / f".output.tmp-{proc.pid}"
+def wait_until_writing(site: Path, proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Return once the build writes pages into its working folder beside output/ (a sibling
+    whose name starts with '.output'): it is then past loading and mid-way through rendering."""
+    started = time.time()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         assert proc.poll() is None, f"build ended before it could be observed: {proc.stderr.read()}"
-        if (tmp / "articles").is_dir():
-            return tmp
+        for sibling in site.iterdir():
+            if sibling.name.startswith(".output") and sibling.is_dir() and _written_since(
+                    sibling, started):
+                return
         time.sleep(0.01)
-    raise AssertionError("the build never started rendering")
+    raise AssertionError("the build never started writing pages")
+
+
+def _written_since(folder: Path, since: float) -> bool:
+    for dirpath, _, files in os.walk(folder):
+        for name in files:
+            try:
+                if name.endswith(".html") and os.stat(os.path.join(dirpath, name)).st_mtime >= since:
+                    return True
+            except FileNotFoundError:
+                continue
+    return False
 
 
 def test_a_build_killed_part_way_leaves_the_previous_site_whole(tmp_path):
@@ -73,25 +91,25 @@ def test_a_build_killed_part_way_leaves_the_previous_site_whole(tmp_path):
     before = tree_digest(site / "output")
     assert len(before) > 400
 
-    retitled = site / "content/articles/gen/2019/a00000.md"
-    retitled.write_text(retitled.read_text(encoding="utf-8").replace("第0号", "改过的"),
-                        encoding="utf-8")
+    # A new site title: every page must be rendered again, so the build is long enough to kill.
+    config = site / "config.yaml"
+    config.write_text(re.sub(r"(?m)^title: .*$", "title: 改名的档案", config.read_text(
+        encoding="utf-8")), encoding="utf-8")
     proc = start_build(site)
-    tmp = wait_for_rendering(site, proc)
+    wait_until_writing(site, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
     assert proc.returncode == -signal.SIGKILL
-    assert tmp.exists(), "the kill should have landed before the swap"
 
     assert tree_digest(site / "output") == before
 
-    # The next build recovers: it clears the dead build's folder and publishes the change.
+    # The next build recovers from the dead one's leftovers and publishes the change.
     rebuilt = start_build(site)
     _, err = rebuilt.communicate(timeout=120)
     assert rebuilt.returncode == 0, err
-    assert not tmp.exists()
     page = site / "output/articles/gen/2019/a00000/index.html"
-    assert "改过的" in page.read_text(encoding="utf-8")
+    assert "改名的档案" in page.read_text(encoding="utf-8")
+    assert set(tree_digest(site / "output")) == set(before)
 
 
 def test_a_rebuild_never_writes_into_the_previous_sites_files(tmp_path):
@@ -129,11 +147,31 @@ def test_two_builds_at_once_take_turns_and_leave_a_whole_site(tmp_path):
     # Whichever took the lock first built; the other said so and waited its turn.
     assert sum("another build is running" in e for e in errs) == 1, errs
 
-    reference = tmp_path / "reference"
-    assert build_site(load_config(site / "config.yaml"), output=reference, quiet=True).ok
-    assert tree_digest(site / "output") == tree_digest(reference)
+    reference = start_build(site, "--output", str(tmp_path / "reference"))
+    assert reference.wait(timeout=120) == 0
+    assert tree_digest(site / "output") == tree_digest(tmp_path / "reference")
+    # Nothing half-done is left beside the site (a kept spare copy for the next build is fine).
     leftovers = [p.name for p in site.iterdir() if p.name.startswith(".output")]
-    assert leftovers == []
+    assert not [name for name in leftovers if "tmp" in name or name.endswith(".old")], leftovers
+
+
+@pytest.mark.xfail(strict=True, reason="search/export.py _aliases() iterates a set of regions "
+                   "and keeps the first name seen: search/aliases.json varies with PYTHONHASHSEED")
+def test_the_output_does_not_depend_on_the_process(tmp_path):
+    """Two processes with different hash seeds (as two CI runs have) write identical sites."""
+    site = make_site(tmp_path, content=None)
+    generate_articles(site, 40)
+    outputs = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"out-{seed}"
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-m", "site_builder", "--config", str(site / "config.yaml"),
+                        "build", "--quiet", "--output", str(out)], cwd=site, env=env, check=True,
+                       capture_output=True, timeout=120)
+        outputs.append(tree_digest(out))
+    differing = sorted(k for k in outputs[0].keys() | outputs[1].keys()
+                       if outputs[0].get(k) != outputs[1].get(k))
+    assert differing == []
 
 
 def test_new_then_check_then_strict_build(tmp_path):

@@ -23,7 +23,7 @@ _BYLINE = re.compile(
 _BOX_NAME = re.compile(r"^□\s*[\u4e00-\u9fff·]{2,4}(?:[\s、]+[\u4e00-\u9fff·]{2,4})*$")
 _BRACKET_CREDIT = re.compile(r"^[（(][^（()）]{1,40}[）)]$")
 _PHOTO_CREDIT = re.compile(r"^(?:[\u4e00-\u9fff·]{2,4}\s+)*[\u4e00-\u9fff·]{2,4}\s*摄$")
-_DIGEST_HEAD = re.compile(r"^(?:短新闻|简讯|快讯|新闻速递|要闻速览|新闻简报|资讯)\s*□?$|^.{1,8}□$")
+_DIGEST_HEAD = re.compile(r"^(?:短新闻|简讯|快讯|新闻速递|要闻速览|新闻简报|资讯)\s*□?$|^[^□\s][^□]{0,7}□$")
 # Column labels (a vocabulary of newspaper practice, not of any one page).
 _LABEL = re.compile(r"^.{0,4}(?:提示|日记|时评|短评|评论|编者按|按语|导读|链接|手记|札记|视点|速递|声音|"
                     r"访谈|专访|特写|述评|观察)$")

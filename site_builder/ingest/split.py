@@ -176,8 +176,9 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
                 kind == TEXT and unit.gap >= 2 and body.pieces and kinds[i - 1] == TEXT):
             body = new_body(byline=kind in (LEAD, BYLINE))
         if kind == DIGEST:
-            body.digest_title = unit.text.rstrip("□ ")
-            if unit.text.rstrip().endswith("□"):
+            boxed = unit.text.rstrip().endswith("□")
+            body.digest_title = unit.text.rstrip()[:-1].rstrip() if boxed else unit.text
+            if boxed:
                 furniture.append(Furniture("□", unit.lineno, "marker"))
         else:
             _add_piece(body, unit, kind)
@@ -355,10 +356,10 @@ def _draft(body: Body) -> Draft:
     else:
         title_i = _pick_title(texts[-2:]) + len(texts) - 2
         draft.title = texts[title_i]
-        others = [t for i, t in enumerate(texts) if i != title_i]
-        decks = [t for t in others if t.startswith("——")] + [
-            t for i, t in enumerate(texts) if i > title_i and not t.startswith("——")]
-        kickers = [t for t in others if t not in decks]
+        deck_i = [i for i, t in enumerate(texts) if i != title_i
+                  and (i > title_i or t.startswith("——"))]
+        decks = [texts[i] for i in deck_i]
+        kickers = [t for i, t in enumerate(texts) if i != title_i and i not in deck_i]
         draft.subtitle = " ".join(decks)
         lines = [u.lineno for u in heads if u.text in decks]
         draft.subtitle_line = lines[0] if lines else 0

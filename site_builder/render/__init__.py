@@ -122,8 +122,9 @@ def render_page(page: Page, env: jinja2.Environment, config: Config) -> str:
         raise SiteError(Diagnostic(display_path(config.templates_dir), None,
                                    f"template not found: {exc.name}")) from exc
     except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
-        raise SiteError(Diagnostic(_template_path(config, page.template), _template_line(exc),
-                                   f"while rendering /{page.url}: {exc}")) from exc
+        file, line = _template_line(exc)
+        shown = display_path(file, config.root) if file else _template_path(config, page.template)
+        raise SiteError(Diagnostic(shown, line, f"while rendering /{page.url}: {exc}")) from exc
 
 
 def replace_file(target: Path, data: bytes) -> None:
@@ -177,11 +178,11 @@ def _template_path(config: Config, name: str | None) -> str:
     return display_path(config.templates_dir / (name or "?"), config.root)
 
 
-def _template_line(exc: BaseException) -> int | None:
-    """The template line of the innermost frame that belongs to a template."""
-    tb, line = exc.__traceback__, None
+def _template_line(exc: BaseException) -> tuple[str | None, int | None]:
+    """File and line of the innermost frame that belongs to a template (a base or partial too)."""
+    tb, file, line = exc.__traceback__, None, None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename.endswith(".html"):
-            line = tb.tb_lineno
+            file, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
         tb = tb.tb_next
-    return line
+    return file, line

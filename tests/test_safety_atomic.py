@@ -1,0 +1,173 @@
+"""A build killed at any point: output/ stays the last good site, search keeps working, no lock
+is left behind. Real ``site-builder build`` processes, SIGKILLed at several points of a full
+rebuild (spread over its measured duration), on a site of several hundred articles.
+
+tests/test_build_safety.py kills one build mid-render and runs two side by side; this file
+covers the other moments (loading, rendering, search, swap) and the search index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, make_site
+from hostile.scale import LONG, write_folder
+
+pytestmark = pytest.mark.slow
+
+ARTICLES = 3000 if LONG else 400
+KILL_POINTS = [0.05, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9, 1.0] if LONG else [0.1, 0.35, 0.6, 0.85, 1.0]
+MARKER = "zebracornmarker"  # a word only state B has, to see which state search reflects
+SEARCH_STAGE = (REPO / "site_builder/search/export.py").is_file()
+
+
+def cli(site: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "site_builder", "--config", str(site / "config.yaml"), *args]
+
+
+def env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(REPO)}
+
+
+def build(site: Path, timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(cli(site, "build", "--quiet"), cwd=site, env=env(), capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """Hashes of the site's pages and files (the search export is checked by querying)."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.relative_to(folder).parts[0] != "search"}
+
+
+def set_state(site: Path, state: str) -> None:
+    """State A or B: B retitles one article and changes the layout, so every page differs."""
+    article = site / "content/articles/bulk/a000000.md"
+    text = article.read_text(encoding="utf-8")
+    text = text.replace(f"第0号报道 {MARKER}", "第0号报道")
+    if state == "B":
+        text = text.replace("第0号报道", f"第0号报道 {MARKER}")
+    article.write_text(text, encoding="utf-8")
+    base = site / "templates/base.html"
+    html = base.read_text(encoding="utf-8").replace("<!-- state B -->\n", "")
+    base.write_text(html + ("<!-- state B -->\n" if state == "B" else ""), encoding="utf-8")
+
+
+def search_hits(site: Path, word: str) -> int:
+    """How many hits the search command finds; fails the test when the index is unusable."""
+    done = subprocess.run(cli(site, "search", "--json", "--limit", "5", word), cwd=site, env=env(),
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    return len(json.loads(done.stdout))
+
+
+@pytest.fixture(scope="module")
+def references(tmp_path_factory) -> dict[str, dict[str, str]]:
+    """What output/ holds after a clean build of state A and of state B, built elsewhere."""
+    refs = {}
+    for state in ("A", "B"):
+        site = make_site(tmp_path_factory.mktemp(f"ref{state}"), content=None)
+        write_folder(site / "content/articles/bulk", ARTICLES)
+        set_state(site, state)
+        done = build(site)
+        assert done.returncode == 0, done.stderr
+        refs[state] = digest(site / "output")
+    assert refs["A"] != refs["B"]
+    return refs
+
+
+def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path, references):
+    site = make_site(tmp_path, content=None)
+    write_folder(site / "content/articles/bulk", ARTICLES)
+    set_state(site, "A")
+    started = time.monotonic()
+    assert build(site).returncode == 0
+    full = time.monotonic() - started  # the kill points are fractions of a full rebuild
+    live = "A"
+    landed = 0
+    outcomes = []
+    for fraction in KILL_POINTS:
+        target = "B" if live == "A" else "A"
+        set_state(site, target)
+        proc = subprocess.Popen(cli(site, "build", "--quiet"), cwd=site, env=env(),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(full * fraction)
+        running = proc.poll() is None
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+        landed += running
+
+        now = digest(site / "output")
+        state = next((s for s in (live, target) if references[s] == now), None)
+        assert state is not None, (
+            f"killed at {fraction:.2f} of {full:.1f} s: output/ is neither the previous site nor "
+            f"the new one; {len(set(now.items()) ^ set(references[live].items()))} files differ")
+        outcomes.append((fraction, running, state))
+        if SEARCH_STAGE:
+            assert search_hits(site, "报道") > 0  # the index still opens and answers
+
+        # The next build starts at once (no stale lock) and publishes the target state.
+        done = build(site, timeout=max(120, 10 * full))
+        assert done.returncode == 0, done.stderr
+        assert "another build is running" not in done.stderr
+        assert digest(site / "output") == references[target]
+        if SEARCH_STAGE:
+            assert search_hits(site, MARKER) == (1 if target == "B" else 0)
+        live = target
+    leftovers = sorted(p.name for p in site.iterdir()
+                       if p.name.startswith(".output") and not p.name.endswith(".spare"))
+    assert leftovers == []
+    assert landed >= len(KILL_POINTS) - 2, f"too few kills landed mid-build: {outcomes}"
+
+
+def test_a_waiting_build_takes_over_when_the_running_one_is_killed(tmp_path, references):
+    """The lock dies with its holder: the waiter goes on and publishes a whole site."""
+    site = make_site(tmp_path, content=None)
+    write_folder(site / "content/articles/bulk", ARTICLES)
+    set_state(site, "B")
+    first = subprocess.Popen(cli(site, "build", "--quiet"), cwd=site, env=env(),
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    lock = site / ".site-builder/build.lock"
+    deadline = time.monotonic() + 60
+    while not lock.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    second = subprocess.Popen(cli(site, "build", "--quiet"), cwd=site, env=env(),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    ready, _, _ = select.select([second.stderr], [], [], 120)
+    said = second.stderr.readline() if ready else ""
+    assert "another build is running" in said, said
+    assert first.poll() is None, "the first build ended before it could be killed"
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=30)
+    _, err = second.communicate(timeout=600)
+    assert second.returncode == 0, said + err
+    assert digest(site / "output") == references["B"]
+
+
+def test_a_crashed_build_leaves_no_lock_and_the_old_site(tmp_path):
+    """A template error stops the build; the site stays and the next build runs straight away."""
+    site = make_site(tmp_path)
+    assert build(site).returncode == 0
+    before = digest(site / "output")
+    base = site / "templates/base.html"
+    good = base.read_text(encoding="utf-8")
+    base.write_text(good.replace("</main>", "{{ nope.nope }}</main>"), encoding="utf-8")
+    failed = build(site)
+    assert failed.returncode == 1 and "templates/base.html" in failed.stderr
+    assert digest(site / "output") == before
+    base.write_text(good, encoding="utf-8")
+    done = build(site, timeout=60)
+    assert done.returncode == 0 and "another build is running" not in done.stderr
+    shutil.rmtree(site / "output")
+    assert build(site).returncode == 0 and digest(site / "output") == before

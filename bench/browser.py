@@ -12,8 +12,9 @@ Per query, in a fresh browser context (empty cache):
   installed before any page script runs);
 * bytes: what the server sends (status line, headers and the possibly gzipped body) for every
   request of the page and its Web Workers, until no request has been served for 300 ms after
-  the first result, EXCEPT the search page's HTML document and stylesheets (``*.css``), which
-  any page of the site shares. Counted at the server, so worker fetches are not missed;
+  the first result, EXCEPT the search page's HTML document and the stylesheets the home page
+  links too (a reader arriving from any page has them). Everything else counts, including
+  search-only stylesheets. Counted at the server, so Web Worker fetches are not missed;
 * warm: the same query loaded again in the same context (everything cacheable cached).
 """
 
@@ -26,6 +27,7 @@ import http.server
 import io
 import json
 import mimetypes
+import re
 import threading
 import time
 import urllib.parse
@@ -185,18 +187,33 @@ class QueryResult:
     warm: Load
 
 
-def _counted(sent: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """The rule: everything but the search page itself and stylesheets."""
+def shared_stylesheets(site: Path) -> set[str]:
+    """Site paths of the stylesheets the home page links: every page has them already."""
+    home = site / "index.html"
+    if not home.exists():
+        return set()
+    html = home.read_text(encoding="utf-8", errors="replace")
+    out = set()
+    for tag in re.findall(r"<link\b[^>]*>", html):
+        if "stylesheet" in tag:
+            href = re.search(r'href="([^"]+)"', tag)
+            if href:
+                out.add(urllib.parse.urljoin("/", href.group(1)))
+    return out
+
+
+def _counted(sent: list[tuple[str, int]], shared: set[str]) -> list[tuple[str, int]]:
+    """The rule: everything but the search page itself and the site-wide stylesheets."""
     out = []
     for path, size in sent:
         bare = urllib.parse.urlsplit(path).path
-        if bare in ("/search/", "/search/index.html") or bare.endswith((".css", "/favicon.ico")):
+        if bare in ("/search/", "/search/index.html") or bare in shared or bare == "/favicon.ico":
             continue
         out.append((bare, size))
     return out
 
 
-def _load(page, cdp, traffic: Traffic, url: str, selector: str) -> Load:
+def _load(page, cdp, traffic: Traffic, url: str, selector: str, shared: set[str]) -> Load:
     traffic.reset()
     page.goto(url, wait_until="commit")
     first = None
@@ -214,7 +231,7 @@ def _load(page, cdp, traffic: Traffic, url: str, selector: str) -> Load:
     results = int(page.evaluate("(s) => document.querySelectorAll(s).length", selector))
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     with traffic.lock:
-        counted = _counted(traffic.sent)
+        counted = _counted(traffic.sent, shared)
     return Load(first_ms=first, bytes=sum(n for _, n in counted), requests=len(counted),
                 results=results, heap=int(metrics.get("JSHeapUsedSize", 0)),
                 urls=[f"{p} {n}" for p, n in counted])
@@ -225,6 +242,7 @@ def measure_queries(site: Path, queries: list[str], selector: str) -> list[Query
     from playwright.sync_api import sync_playwright
 
     server, base, traffic = serve(site)
+    shared = shared_stylesheets(site)
     out: list[QueryResult] = []
     try:
         with sync_playwright() as p:
@@ -237,8 +255,8 @@ def measure_queries(site: Path, queries: list[str], selector: str) -> list[Query
                     cdp = context.new_cdp_session(page)
                     cdp.send("Performance.enable")
                     page.add_init_script(_OBSERVER % _js_string(selector))
-                    fresh = _load(page, cdp, traffic, url, selector)
-                    warm = _load(page, cdp, traffic, url, selector)
+                    fresh = _load(page, cdp, traffic, url, selector, shared)
+                    warm = _load(page, cdp, traffic, url, selector, shared)
                     out.append(QueryResult(query, fresh, warm))
                     context.close()
             finally:

@@ -37,7 +37,7 @@ from measure import Measurement, run, tree_size  # noqa: E402
 STEPS = ("cold", "noop", "edit", "add", "delete")
 STEP_LABELS = {"cold": "cold full build", "noop": "no-op rebuild", "edit": "rebuild, 1 edited",
                "add": "rebuild, 1 added", "delete": "rebuild, 1 deleted"}
-OUR_RESULT_SELECTOR = "#search-results li, #search .result, #search li"
+OUR_RESULT_SELECTOR = ".search-results li:not(.search-help)"
 PAGEFIND_RESULT_SELECTOR = "#results li"
 MB = 1024 * 1024
 EDIT_PARAGRAPH = "\n编辑补记：本文在基准测试中修改了一段文字，职工慰问金已全部发放到位。\n"

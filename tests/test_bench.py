@@ -82,16 +82,42 @@ def test_measure_reports_peak_memory_of_the_child_and_its_exit_code():
              "time.sleep(0.5); raise SystemExit(3)"])
     assert m.returncode == 3
     assert m.peak >= 150 * 2**20
+    assert m.peak_pss >= 150 * 2**20
     assert m.max_rss >= 150 * 2**20
     assert m.seconds >= 0.5
+
+
+def test_forked_workers_sharing_their_parents_pages_are_not_counted_twice():
+    from measure import run
+
+    m = run([sys.executable, "-c",
+             "import os, time; b = bytearray(150 * 2**20); b[::4096] = b'x' * len(b[::4096])\n"
+             "for _ in range(2):\n"
+             "    if os.fork() == 0:\n"
+             "        time.sleep(0.8); os._exit(0)\n"
+             "time.sleep(0.8); os.wait(); os.wait()"])
+    assert m.returncode == 0
+    assert m.peak_rss >= 3 * 140 * 2**20  # three processes each map the 150 MB
+    assert 140 * 2**20 <= m.peak_pss < 2 * 150 * 2**20  # but it exists once
 
 
 def test_browser_byte_rule_skips_the_shared_page_and_stylesheets():
     from browser import _counted
 
     sent = [("/search/?q=%E6%9A%96", 900), ("/static/style.css", 300), ("/search/index.html", 9),
-            ("/static/search.js", 4000), ("/search/shard-3.json", 12000), ("/favicon.ico", 50)]
-    assert _counted(sent) == [("/static/search.js", 4000), ("/search/shard-3.json", 12000)]
+            ("/static/search.css", 700), ("/static/search.js", 4000), ("/search/shard-3.json", 12000),
+            ("/favicon.ico", 50)]
+    assert _counted(sent, {"/static/style.css"}) == [
+        ("/static/search.css", 700), ("/static/search.js", 4000), ("/search/shard-3.json", 12000)]
+
+
+def test_shared_stylesheets_are_those_the_home_page_links(tmp_path):
+    from browser import shared_stylesheets
+
+    (tmp_path / "index.html").write_text(
+        '<link rel="icon" href="data:,"><link rel="stylesheet" href="static/style.css">'
+        '<link rel="alternate" href="feed.xml">', encoding="utf-8")
+    assert shared_stylesheets(tmp_path) == {"/static/style.css"}
 
 
 @needs_bulletins
@@ -107,7 +133,7 @@ def test_run_end_to_end_at_tiny_n(tmp_path):
     assert set(results["builds"]) == {"cold", "noop", "edit", "add", "delete"}
     for step, row in results["builds"].items():
         assert row["ours"]["returncode"] == 0, (step, row["ours"]["stderr"])
-        assert row["ours"]["peak_rss"] > 0 or row["ours"]["max_rss"] > 0
+        assert row["ours"]["peak_pss"] > 0 or row["ours"]["max_rss"] > 0
     assert (work / "n30" / "output" / "index.html").exists()
     # the run leaves the corpus as generated: edits undone, the added article gone
     fresh = tmp_path / "fresh"

@@ -196,4 +196,9 @@ def choose_region(weighted: list[tuple[Mention, float]], gazetteer: Gazetteer | 
                 break
             chosen = child
     listed = sorted(own, key=lambda p: (-own[p], p))
-    return chosen, [gaz.by_path[p] for p in listed]
+    # An ancestor of another listed region (江苏 beside 江苏/无锡) adds nothing to the list.
+    listed = [p for p in listed if not any(q.startswith(p + "/") for q in listed)]
+    if chosen.path in listed:
+        listed.remove(chosen.path)
+    return chosen, [chosen, *(gaz.by_path[p] for p in listed)] if not chosen.is_national \
+        else [gaz.by_path[p] for p in listed]

@@ -418,12 +418,18 @@ function ui() {
 
 async function show(view, query, { push = false } = {}) {
   const mine = ++seq;
+  root.dataset.state = "busy";
   const url = new URL(location.href);
   if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
   if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
   view.input.value = query;
   document.title = query ? `${query} · 搜索` : document.title;
-  if (!query.trim()) { clear(view); view.status.textContent = "输入词语开始搜索。"; return; }
+  if (!query.trim()) {
+    clear(view);
+    view.status.textContent = "输入词语开始搜索。";
+    root.dataset.state = "done";
+    return;
+  }
   view.status.textContent = "正在搜索…";
   let answer;
   try {
@@ -436,6 +442,7 @@ async function show(view, query, { push = false } = {}) {
   current = answer;
   shown = PAGE;
   await render(view, answer, mine);
+  if (mine === seq) root.dataset.state = "done";  // tests and scripts wait for this
 }
 
 function clear(view) {

@@ -25,7 +25,9 @@ def coverage_svg(archive: Archive, width: int = 640, bar_height: int = 22) -> st
     rows = []
     for i, year in enumerate(archive.years):
         y = top + i * (bar_height + gap)
-        counts = {p.region.path: len(items) for p, items in year.by_province}
+        counts: dict[str, int] = {}
+        for a in year.articles:  # by the article's own province: each counts once
+            counts[a.region.path.split("/")[0]] = counts.get(a.region.path.split("/")[0], 0) + 1
         parts = [(n, counts.get(n, 0)) for n in leaders]
         if "其他" in names:
             parts.append(("其他", len(year.articles) - sum(c for _, c in parts)))

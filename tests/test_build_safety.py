@@ -86,10 +86,10 @@ def _written_since(folder: Path, since: float) -> bool:
 
 def test_a_build_killed_part_way_leaves_the_previous_site_whole(tmp_path):
     site = make_site(tmp_path, content=None)
-    generate_articles(site, 400)
+    generate_articles(site, 250)
     assert build_site(load_config(site / "config.yaml"), quiet=True).ok
     before = tree_digest(site / "output")
-    assert len(before) > 400
+    assert len(before) > 250
 
     # A new site title: every page must be rendered again, so the build is long enough to kill.
     config = site / "config.yaml"
@@ -140,7 +140,7 @@ def test_a_rebuild_never_writes_into_the_previous_sites_files(tmp_path):
 
 def test_two_builds_at_once_take_turns_and_leave_a_whole_site(tmp_path):
     site = make_site(tmp_path, content=None)
-    generate_articles(site, 250)
+    generate_articles(site, 150)
     builds = [start_build(site), start_build(site)]
     errs = [b.communicate(timeout=120)[1] for b in builds]
     assert [b.returncode for b in builds] == [0, 0], errs

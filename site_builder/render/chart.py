@@ -17,8 +17,12 @@ def coverage_svg(archive: Archive, width: int = 640, bar_height: int = 22) -> st
     """A horizontal stacked bar per year; the five largest provinces get colours, the rest 其他."""
     if not archive.years:
         return ""
-    leaders = [p.region.path for p in archive.provinces[:TOP_PROVINCES]]
-    names = [*leaders, "其他"] if len(archive.provinces) > TOP_PROVINCES else leaders
+    own: dict[str, int] = {}  # articles by their own province (not rolled up)
+    for a in archive.articles:
+        own[a.region.path.split("/")[0]] = own.get(a.region.path.split("/")[0], 0) + 1
+    ranked = sorted(own, key=lambda p: (-own[p], p))
+    leaders = ranked[:TOP_PROVINCES]
+    names = [*leaders, "其他"] if len(ranked) > TOP_PROVINCES else leaders
     label_w, gap, top = 48, 8, 8
     longest = max(len(y.articles) for y in archive.years)
     scale = (width - label_w - 40) / longest

@@ -20,6 +20,7 @@ This module owns the rest, because the site needs it:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import html
 import ipaddress
@@ -27,6 +28,7 @@ import logging
 import os
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,6 +257,18 @@ def decorate(page: str, state: BuildState, *, base: bool = False) -> str:
     return page
 
 
+@contextlib.contextmanager
+def _not_found_instead_of_forbidden() -> Iterator[None]:
+    try:
+        yield
+    except ValueError:  # "embedded null byte" from the file system calls
+        raise web.HTTPError(404) from None
+    except web.HTTPError as exc:
+        if exc.status_code == 403:
+            raise web.HTTPError(404) from None
+        raise
+
+
 class PreviewFileHandler(StaticFileHandler):
     """Files under the output folder only; HTML pages carry the reload script and problems."""
 
@@ -262,6 +276,17 @@ class PreviewFileHandler(StaticFileHandler):
                    preview: Preview | None = None) -> None:
         super().initialize(path, default_filename)
         self.preview = preview
+
+    # A path outside the output folder, or with an encoded NUL, is simply not there: 404, where
+    # tornado says 403 (traversal, links leading out) or fails with a 500 (NUL).
+    @classmethod
+    def get_absolute_path(cls, root: str, path: str) -> str:
+        with _not_found_instead_of_forbidden():
+            return super().get_absolute_path(root, path)
+
+    def validate_absolute_path(self, root: str, absolute_path: str) -> str | None:
+        with _not_found_instead_of_forbidden():
+            return super().validate_absolute_path(root, absolute_path)
 
     def set_extra_headers(self, path: str) -> None:
         self.set_header("Cache-Control", "no-store")

@@ -223,6 +223,19 @@ def test_binds_to_loopback_by_default(serve):
     assert f"http://127.0.0.1:{served.port}/" in served.output()
 
 
+def test_a_port_in_use_is_a_clear_error(site_dir):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "site_builder", "--config", str(site_dir / "config.yaml"),
+             "serve", "--port", str(port)], cwd=site_dir, capture_output=True, text=True,
+            env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
+
+
 def test_serves_only_files_inside_the_output_folder(serve, site_dir):
     served = serve("--no-watch")
     (site_dir / "secret.txt").write_text("not for the web", encoding="utf-8")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..content import Article
@@ -87,15 +87,19 @@ def build_archive(articles: list[Article]) -> Archive:
     years = []
     for year in sorted(by_year, reverse=True):
         node = YearNode(year, by_year[year])
-        node.by_province = [
-            (p, [a for a in node.articles if _about(a, p.region)]) for p in provinces
-        ]
-        node.by_province = [(p, items) for p, items in node.by_province if items]
+        grouped: dict[str, list[Article]] = defaultdict(list)
+        for a in node.articles:
+            for top in dict.fromkeys(r.names[0] if r.names else r.path for r in a.regions):
+                grouped[top].append(a)
+        node.by_province = [(p, grouped[p.region.path]) for p in provinces
+                            if grouped.get(p.region.path)]
         years.append(node)
     tags: dict[str, TagNode] = {}
     for a in articles:
         for tag in a.tags:
-            tags.setdefault(tag, TagNode(tag, _tag_slug(tag, tags))).articles.append(a)
+            if tag not in tags:
+                tags[tag] = TagNode(tag, _tag_slug(tag, tags))
+            tags[tag].articles.append(a)
     previous, nxt = _neighbours(articles)
     return Archive(
         articles=articles,
@@ -133,12 +137,6 @@ def _regions(articles: list[Article]) -> dict[str, RegionNode]:
             grouped[a.year].append(a)
         node.years = {y: grouped[y] for y in sorted(grouped, reverse=True)}
     return dict(sorted(nodes.items(), key=lambda kv: kv[1].region.code))
-
-
-def _about(article: Article, region: Region) -> bool:
-    """True when the article is about ``region`` or a place inside it."""
-    return any(r.names[: region.level] == region.names and (r.is_national == region.is_national)
-               for r in article.regions)
 
 
 def _tag_slug(tag: str, existing: dict[str, TagNode]) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
+from typing import Any
 
 from ..archive import RegionNode, TagNode, YearNode
 from ..content import Article
@@ -19,33 +21,36 @@ from .plan import Page, Pager
 
 def signature(value: object) -> object:
     """A hashable, repr-stable summary of what a template can read from ``value``."""
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if isinstance(value, Article):
-        return ("A", value.url, value.digest)
-    if isinstance(value, Region):
-        return ("G", value.path)
-    if isinstance(value, RegionNode):
-        return ("R", value.region.path, len(value.articles),
-                tuple((c.region.path, len(c.articles)) for c in value.children),
-                tuple((y, len(items)) for y, items in value.years.items()))
-    if isinstance(value, YearNode):
-        return ("Y", value.year, len(value.articles),
-                tuple((p.region.path, len(items)) for p, items in value.by_province))
-    if isinstance(value, TagNode):
-        return ("T", value.name, value.slug, len(value.articles))
-    if isinstance(value, Pager):
-        return ("P", value.number, value.count, tuple(value.urls), signature(value.items))
-    if isinstance(value, Bulletin):
-        return ("B", value.name, hashlib.blake2b(value.text.encode()).hexdigest(),
-                repr(sorted(value.meta.items())))
-    if isinstance(value, list | tuple):
-        return tuple(signature(v) for v in value)
-    if isinstance(value, dict):
-        return tuple((k, signature(v)) for k, v in sorted(value.items()))
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    raise TypeError(f"no fingerprint for {type(value).__name__}: add it to render/fingerprint.py")
+    handler = _HANDLERS.get(type(value))
+    if handler is None:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        raise TypeError(f"no fingerprint for {type(value).__name__}: add it to render/fingerprint.py")
+    return handler(value)
+
+
+def _sequence(values: list | tuple) -> tuple:
+    return tuple(signature(v) for v in values)
+
+
+_HANDLERS: dict[type, Callable[[Any], object]] = {
+    str: lambda v: v, int: lambda v: v, float: lambda v: v, bool: lambda v: v,
+    type(None): lambda v: v,
+    Article: lambda a: ("A", a.url, a.digest),
+    Region: lambda r: ("G", r.path),
+    RegionNode: lambda n: ("R", n.region.path, len(n.articles),
+                           tuple((c.region.path, len(c.articles)) for c in n.children),
+                           tuple((y, len(items)) for y, items in n.years.items())),
+    YearNode: lambda y: ("Y", y.year, len(y.articles),
+                         tuple((p.region.path, len(items)) for p, items in y.by_province)),
+    TagNode: lambda t: ("T", t.name, t.slug, len(t.articles)),
+    Pager: lambda p: ("P", p.number, p.count, tuple(p.urls), _sequence(p.items)),
+    Bulletin: lambda b: ("B", b.name, hashlib.blake2b(b.text.encode()).hexdigest(),
+                         repr(sorted(b.meta.items()))),
+    list: _sequence,
+    tuple: _sequence,
+    dict: lambda d: tuple((k, signature(v)) for k, v in sorted(d.items())),
+}
 
 
 def page_fingerprint(page: Page) -> str:

@@ -240,3 +240,13 @@ def test_template_error_names_template_and_line(site_dir: Path):
     result = run_build(site_dir, "--quiet")
     assert result.exit_code == 1
     assert "templates/tags.html:4: error: template syntax" in result.output
+
+
+def test_article_images_are_published_and_linked(built_site: Path):
+    """An image beside the markdown file is copied under media/ and the page points at it."""
+    html = page(built_site, "articles/2024/wuxi-songwennuan/")
+    assert 'src="../../../media/articles/2024/songwennuan-photo.png"' in html
+    assert (built_site / "media/articles/2024/songwennuan-photo.png").read_bytes().startswith(
+        b"\x89PNG")
+    feed = (built_site / "feed.xml").read_text(encoding="utf-8")
+    assert 'src="/media/articles/2024/songwennuan-photo.png"' in feed

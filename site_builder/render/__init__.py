@@ -16,6 +16,7 @@ from ..config import Config
 from ..errors import Diagnostic, SiteError, display_path
 from .feeds import atom_feed, robots, sitemap
 from .fingerprint import page_fingerprint
+from .media import article_media
 from .plan import Page, plan_site
 
 __all__ = ["Page", "make_environment", "plan_site", "render_page", "render_pages", "replace_file",
@@ -165,6 +166,11 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
     for source in sorted(static.rglob("*")) if static.is_dir() else []:
         if source.is_file():
             files[f"{STATIC_DIR}/{source.relative_to(static).as_posix()}"] = source.read_bytes()
+    content = config.content_dir.resolve()
+    for target, source in article_media(archive.articles).items():
+        path = (content / source).resolve()
+        if path.is_relative_to(content) and path.is_file():  # `check` reports missing ones
+            files[target] = path.read_bytes()
     written = {}
     for path, data in files.items():
         target = out_dir / path

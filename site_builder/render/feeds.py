@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 from ..config import Config
 from ..content import Article
+from .media import body_for_page
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -49,7 +50,8 @@ def atom_feed(config: Config, articles: list[Article], feed_url: str, title: str
         for tag in a.tags:
             ET.SubElement(entry, f"{{{ATOM}}}category", {"term": tag})
         ET.SubElement(entry, f"{{{ATOM}}}summary").text = a.summary
-        ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "html"}).text = a.body_html
+        ET.SubElement(entry, f"{{{ATOM}}}content", {"type": "html"}).text = body_for_page(
+            a, absolute(config, ""))
     ET.indent(feed)
     xml = ET.tostring(feed, encoding="utf-8", xml_declaration=True).decode("utf-8")
     # ElementTree writes control characters from a body as they are, which XML forbids.

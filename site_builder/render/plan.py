@@ -15,6 +15,7 @@ from ..content import Article
 from ..content.bulletins import Bulletin
 from ..gazetteer import Region
 from .chart import coverage_svg
+from .media import body_for_page
 
 HOME_NEWEST = 12
 
@@ -87,6 +88,7 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
     for a in archive.articles:
         pages.append(Page(a.url, "article.html", {
             "article": a,
+            "body": body_for_page(a),
             "tag_links": [(t, tag_urls[t]) for t in a.tags],
             "crumbs": _crumbs(a.region),
             "previous": archive.previous.get(a.id),

@@ -1,0 +1,84 @@
+"""Images in article bodies: published under ``media/`` and linked from the article page.
+
+Editors write image paths relative to the article file (or from the content folder with a
+leading '/'), as ``site-builder check`` expects. Article URLs are ASCII and one level deeper
+than their files, so the render stage rewrites each such ``src`` to the image's published
+copy. The rewrite depends only on the article's text, never on what exists on disk, so a
+page's fingerprint (its article's content hash) still decides when it must be rendered again.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from ..content import Article
+from ..content.loader import ascii_slug
+
+MEDIA_DIR = "media"
+_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
+
+
+def media_path(article: Article, src: str) -> str | None:
+    """Where the image ``src`` of ``article`` is published, relative to the site root.
+
+    None for external and data URLs and for paths that leave the content folder.
+    """
+    if _EXTERNAL.match(src):
+        return None
+    # source_path is "content/articles/…/x.md" relative to the project root.
+    parts = PurePosixPath(article.source_path).parts
+    folder = list(parts[1:-1])  # drop "content/" and the file name
+    if src.startswith("/"):
+        folder = []
+    for piece in PurePosixPath(src.split("?")[0].split("#")[0].lstrip("/")).parts:
+        if piece == "..":
+            if not folder:
+                return None  # outside the content folder
+            folder.pop()
+        elif piece != ".":
+            folder.append(piece)
+    if not folder:
+        return None
+    *dirs, name = folder
+    stem, dot, suffix = name.rpartition(".")
+    filename = f"{ascii_slug(stem)}.{suffix.lower()}" if dot and stem else ascii_slug(name)
+    return "/".join([MEDIA_DIR, *(ascii_slug(d) for d in dirs), filename])
+
+
+def source_of(media: str, article: Article, src: str) -> PurePosixPath:
+    """The image file an article's ``src`` names, relative to the content folder."""
+    parts = PurePosixPath(article.source_path).parts
+    base = PurePosixPath() if src.startswith("/") else PurePosixPath(*parts[1:-1])
+    return base / src.split("?")[0].split("#")[0].lstrip("/")
+
+
+def body_for_page(article: Article, site_root: str | None = None) -> str:
+    """The article body with its local image paths pointing at their published copies.
+
+    ``site_root`` prefixes them (an absolute URL for feeds); by default they are relative to
+    the article's own page.
+    """
+    if "<img" not in article.body_html:
+        return article.body_html
+    up = "../" * article.url.count("/") if site_root is None else site_root
+
+    def swap(m: re.Match) -> str:
+        target = media_path(article, m.group(2))
+        return m.group(0) if target is None else f"{m.group(1)}{up}{target}{m.group(3)}"
+
+    return _IMG_SRC.sub(swap, article.body_html)
+
+
+def article_media(articles: list[Article]) -> dict[str, PurePosixPath]:
+    """Published path → source file (relative to the content folder) of every local image."""
+    found: dict[str, PurePosixPath] = {}
+    for a in articles:
+        if "<img" not in a.body_html:
+            continue
+        for m in _IMG_SRC.finditer(a.body_html):
+            target = media_path(a, m.group(2))
+            if target is not None:
+                found.setdefault(target, source_of(target, a, m.group(2)))
+    return dict(sorted(found.items()))

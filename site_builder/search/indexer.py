@@ -14,6 +14,7 @@ from filelock import FileLock
 
 from ..config import Config
 from ..content import Article
+from ..errors import Diagnostic, SiteError, display_path
 from .schema import SCHEMA_VERSION, document, make_schema
 
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
@@ -21,6 +22,7 @@ warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?
 from whoosh import index as windex  # noqa: E402  (after the warning filter)
 
 STATE_FILE = "state.json"
+WRITER_TIMEOUT_SECONDS = 60.0  # another process writing the index: wait this long, then fail
 
 
 def index_dir(config: Config) -> Path:
@@ -71,7 +73,14 @@ def _update(articles: Sequence[Article], config: Config, where: Path) -> IndexUp
     update.changed = sorted(i for i, d in docs.items() if known.get(i) != d["digest"])
     update.removed = sorted(set(known) - set(docs))
     if update.changed or update.removed or fresh:
-        writer = ix.writer(limitmb=256)
+        try:
+            writer = ix.writer(limitmb=256, timeout=WRITER_TIMEOUT_SECONDS)
+        except windex.LockError as exc:
+            ix.close()
+            raise SiteError(Diagnostic(
+                display_path(where, config.root), None,
+                f"the search index is locked by another process (waited "
+                f"{WRITER_TIMEOUT_SECONDS:g} s); is another site-builder running?")) from exc
         try:
             for doc_id in update.removed:
                 writer.delete_by_term("id", doc_id)

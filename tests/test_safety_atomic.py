@@ -171,3 +171,64 @@ def test_a_crashed_build_leaves_no_lock_and_the_old_site(tmp_path):
     assert done.returncode == 0 and "another build is running" not in done.stderr
     shutil.rmtree(site / "output")
     assert build(site).returncode == 0 and digest(site / "output") == before
+
+
+HOLD_WRITER = """
+import sys, time
+from whoosh import index
+ix = index.open_dir(sys.argv[1])
+writer = ix.writer()
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+writer.cancel()
+"""
+
+
+def hold_search_writer(site: Path, seconds: float) -> subprocess.Popen:
+    """Another process with the Whoosh index's write lock, for ``seconds``."""
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_WRITER, str(site / ".site-builder/index"),
+                             str(seconds)], env=env(), stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "holding"
+    return proc
+
+
+@pytest.mark.skipif(not SEARCH_STAGE, reason="the search stage is not in this tree")
+def test_a_busy_search_index_makes_the_build_wait(tmp_path):
+    from site_builder.build import build_site
+    from site_builder.config import load_config
+
+    site = make_site(tmp_path)
+    assert build_site(load_config(site / "config.yaml"), quiet=True).ok
+    article = site / "content/articles/2024/jiangyin-zhaopin.md"
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{MARKER}\n", encoding="utf-8")
+    holder = hold_search_writer(site, 2.0)
+    report = build_site(load_config(site / "config.yaml"), quiet=True)
+    holder.wait(timeout=30)
+    assert report.ok, [str(d) for d in report.diagnostics]
+    assert search_hits(site, MARKER) == 1
+
+
+@pytest.mark.skipif(not SEARCH_STAGE, reason="the search stage is not in this tree")
+def test_a_stuck_search_index_fails_the_build_cleanly(tmp_path, monkeypatch):
+    from site_builder.build import build_site
+    from site_builder.config import load_config
+    from site_builder.search import indexer
+
+    site = make_site(tmp_path)
+    assert build_site(load_config(site / "config.yaml"), quiet=True).ok
+    before = digest(site / "output")
+    article = site / "content/articles/2024/jiangyin-zhaopin.md"
+    article.write_text(article.read_text(encoding="utf-8") + f"\n{MARKER}\n", encoding="utf-8")
+    monkeypatch.setattr(indexer, "WRITER_TIMEOUT_SECONDS", 0.5)
+    holder = hold_search_writer(site, 60)
+    try:
+        report = build_site(load_config(site / "config.yaml"), quiet=True)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert not report.ok
+    assert any("search index is locked by another process" in d.message
+               for d in report.diagnostics), report.diagnostics
+    assert digest(site / "output") == before
+    assert build_site(load_config(site / "config.yaml"), quiet=True).ok
+    assert search_hits(site, MARKER) == 1

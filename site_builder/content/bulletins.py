@@ -31,10 +31,15 @@ def load_bulletins(content_dir: Path, project_root: Path | None = None
     folder = content_dir / BULLETINS_DIR
     bulletins: list[Bulletin] = []
     problems: list[Diagnostic] = []
+    urls: dict[str, str] = {}
     if not folder.is_dir():
         return bulletins, problems
     for path in sorted(folder.glob("*.txt")):
         shown = display_path(path, project_root)
+        if not _inside(path, content_dir):  # a bulletin page would publish the link's target
+            problems.append(Diagnostic(shown, None, "link points outside content/; not read",
+                                       severity="warning"))
+            continue
         try:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
@@ -42,7 +47,7 @@ def load_bulletins(content_dir: Path, project_root: Path | None = None
             continue
         meta: dict = {}
         manifest = path.with_suffix(".json")
-        if manifest.exists():
+        if manifest.exists() and _inside(manifest, content_dir):
             try:
                 meta = json.loads(manifest.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
@@ -50,5 +55,23 @@ def load_bulletins(content_dir: Path, project_root: Path | None = None
                                            f"unreadable manifest: {exc}", severity="warning"))
             if not isinstance(meta, dict):
                 meta = {}
-        bulletins.append(Bulletin(path.name, text.replace("\r\n", "\n"), meta))
+        # The templates read these; a manifest without them (or a hand-edited one) is no error.
+        meta = {"page": None, "date": None, **meta}
+        if not isinstance(meta.get("editors"), list):
+            meta["editors"] = []
+        bulletin = Bulletin(path.name, text.replace("\r\n", "\n"), meta)
+        if bulletin.url in urls:  # e.g. "a b.txt" and "a-b.txt": one page would replace the other
+            problems.append(Diagnostic(shown, None, f"duplicate URL /{bulletin.url}: "
+                                       f"{urls[bulletin.url]} has it already; rename the file",
+                                       severity="warning"))
+            continue
+        urls[bulletin.url] = shown
+        bulletins.append(bulletin)
     return bulletins, problems
+
+
+def _inside(path: Path, content_dir: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(content_dir.resolve())
+    except RuntimeError:  # a symbolic link loop
+        return False

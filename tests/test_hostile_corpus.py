@@ -23,7 +23,7 @@ from site_builder.cli import cli
 from site_builder.content import load_library
 
 # Lines a build prints for a skipped file: "path:line[:col]: warning: message (skipped)".
-DIAGNOSTIC = re.compile(r"^(?P<path>content/\S.*?\.md)(?::(?P<line>\d+))?(?::\d+)?: "
+DIAGNOSTIC = re.compile(r"^(?P<path>content/\S.*?\.(?:md|txt|json))(?::(?P<line>\d+))?(?::\d+)?: "
                         r"(?P<severity>warning|error): (?P<message>.*)$")
 # Characters a reader must never get in a title: controls, zero-width and bidi overrides.
 INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
@@ -130,6 +130,7 @@ def test_each_rejected_file_gets_its_precise_diagnostic(hostile):
 
 def test_no_diagnostic_names_a_good_file(hostile):
     bad_files = {f"content/articles/{c.file}" for c in hostile.corpus.rejected}
+    bad_files |= {f"content/{c.file}" for c in hostile.corpus.bulletin_warnings}
     strays = [m.group(0) for m in diagnostics(hostile.stderr) if m["path"] not in bad_files]
     assert strays == []
     # Every line of the report is a diagnostic or the summary: no traceback, no noise.
@@ -157,6 +158,22 @@ def test_each_published_file_renders_safely(hostile):
         if "\r" in html:
             problems.append(f"{case.name}: carriage return in the page")
     assert problems == [], "\n".join(problems)
+
+
+def test_hostile_bulletins_and_manifests_are_reported_or_shown_as_text(hostile):
+    found = {(m["path"], m["message"].split(":")[0]) for m in diagnostics(hostile.stderr)}
+    for case in hostile.corpus.bulletin_warnings:
+        assert any(path == f"content/{case.file}" and case.message.startswith(msg)
+                   for path, msg in found) or any(
+            f"content/{case.file}" in line and case.message in line
+            for line in hostile.stderr.splitlines()), case.name
+    out = hostile.site / "output"
+    for url in hostile.corpus.bulletin_pages:
+        assert (out / url / "index.html").is_file(), url
+    page = (out / "bulletins/hostile-b/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(&#39;bulletin&#39;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in page and "<script>alert" not in page
+    assert "同名原版一" in (out / "bulletins/same-name/index.html").read_text(encoding="utf-8")
 
 
 def test_invisible_characters_are_dropped_from_fields_everywhere(hostile):

@@ -93,6 +93,8 @@ class Corpus:
     rejected: list[Rejected] = field(default_factory=list)
     published: list[Published] = field(default_factory=list)
     silent: list[str] = field(default_factory=list)  # files that are neither (never read)
+    bulletin_warnings: list[Rejected] = field(default_factory=list)  # file relative to content/
+    bulletin_pages: list[str] = field(default_factory=list)  # site-relative URLs
 
     @property
     def names(self) -> list[str]:
@@ -255,4 +257,37 @@ def write_corpus(content_dir: Path, outside: Path) -> Corpus:
                                     "symbolic link loop"))
     corpus.rejected.append(Rejected("symlink-loop-b", f"{HOSTILE_DIR}/loop-b.md", None,
                                     "symbolic link loop"))
+    _write_bulletins(content_dir.absolute() / "bulletins", secret_file, corpus)
     return corpus
+
+
+def _write_bulletins(folder: Path, secret_file: Path, corpus: Corpus) -> None:
+    """Raw bulletins kept under content/bulletins/ with their manifests, hostile ones too."""
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def put(name: str, data: str | bytes) -> None:
+        (folder / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+    def warn(name: str, message: str) -> None:
+        corpus.bulletin_warnings.append(Rejected(name, f"bulletins/{name}", None, message))
+
+    put("hostile-b.txt", "<script>alert('bulletin')</script>\n无\u200b锡\u202e送温暖\r\n第二行\n")
+    put("hostile-b.json", '{"editors": ["<script>alert(2)</script>"], "page": {"a": 1}, "date": 5}')
+    put("no-manifest.txt", "没有清单的原版。\n")
+    put("list-manifest.txt", "清单不是对象。\n")
+    put("list-manifest.json", "[1, 2]")
+    put("broken-json.txt", "清单坏了。\n")
+    put("broken-json.json", "{not json")
+    warn("broken-json.json", "unreadable manifest")
+    put("editors-int.txt", "编辑不是列表。\n")
+    put("editors-int.json", '{"editors": 5}')
+    put("same name.txt", "同名原版一。\n")
+    put("same-name.txt", "同名原版二。\n")
+    warn("same-name.txt", "duplicate URL /bulletins/same-name/")
+    put("gb18030.txt", "国标编码的原版。\n".encode("gb18030"))
+    warn("gb18030.txt", "cannot read bulletin")
+    os.symlink(secret_file, folder / "link-out.txt")
+    warn("link-out.txt", "link points outside content/")
+    os.symlink(secret_file.with_suffix(".json"), folder / "no-manifest.json")  # dangling, outside
+    corpus.bulletin_pages += [f"bulletins/{slug}/" for slug in (
+        "hostile-b", "no-manifest", "list-manifest", "broken-json", "editors-int", "same-name")]

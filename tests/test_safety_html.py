@@ -224,3 +224,16 @@ def test_the_csp_blocks_inline_script_that_trusted_html_let_through(trusted_outp
         assert any("script-src" in v for v in protected["csp"]), protected
     finally:
         server.shutdown()
+
+
+def test_search_script_builds_results_with_dom_text_apis(hostile_output):
+    """Titles and snippets come from article text: they must never be parsed as HTML."""
+    script = (hostile_output / "static/search.js").read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+                 "new Function", "setTimeout(\"", "createContextualFragment", "DOMParser"):
+        assert sink not in script, sink
+    assert "textContent" in script
+    page = (hostile_output / "search/index.html").read_text(encoding="utf-8")
+    srcs = [s.get("src") for s in audit(hostile_output / "search/index.html").scripts]
+    assert srcs and all(s.endswith("static/search.js") for s in srcs), srcs
+    assert "static/search.js" in page

@@ -18,6 +18,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -79,6 +80,12 @@ def tool_version(command: list[str]) -> str:
     return (out.stdout or out.stderr).strip().splitlines()[0] if (out.stdout or out.stderr) else "n/a"
 
 
+def _revision() -> str:
+    out = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                         capture_output=True, text=True).stdout.strip()
+    return out or "n/a"
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -95,11 +102,10 @@ def machine() -> dict:
                 mem = int(line.split()[1]) * 1024
     except OSError:
         pass
-    rev = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
-                         capture_output=True, text=True).stdout.strip()
+    rev = _revision()
     return {"nproc": os.cpu_count(), "ram_gb": round(mem / 1024**3, 1), "cpu": cpu,
             "python": platform.python_version(), "os": platform.platform(terse=True),
-            "repo": rev or "n/a", "date": time.strftime("%Y-%m-%d %H:%M %Z")}
+            "repo": rev, "date": time.strftime("%Y-%m-%d %H:%M %Z")}
 
 
 # ---------------------------------------------------------------- corpus and changes
@@ -202,9 +208,11 @@ def build_steps(project: Path, hugo_dir: Path, n: int, seed: int, steps: list[st
             if step == "cold":
                 clean_outputs(project, hugo_dir)
             change = apply_step(step, project, n, seed)
-            row: dict = {"change": change}
-            row["ours"] = run(our_command(config, "build", "--quiet"), cwd=project)
-            _report(step, "ours", row["ours"])
+            # the tree may move under a long run (others commit): say which code each step ran
+            row: dict = {"change": change, "repo": _revision()}
+            row["ours"] = run(our_command(config, "build"), cwd=project)
+            row["stages"] = build_stages(row["ours"].stderr)
+            _report(step, "ours", row["ours"], row["stages"])
             if references and step in ref_steps and hugo:
                 row["hugo"] = run([hugo, "--quiet", "--source", str(hugo_dir)], env=env)
                 _report(step, "hugo", row["hugo"])
@@ -217,9 +225,24 @@ def build_steps(project: Path, hugo_dir: Path, n: int, seed: int, steps: list[st
     return out
 
 
-def _report(step: str, tool: str, m: Measurement) -> None:
+def build_stages(stderr: str) -> dict[str, float]:
+    """Stage timings from the build's summary line: '... in 4.06 s (load 2.86, plan 0.46)'."""
+    for line in reversed(stderr.splitlines()):
+        if line.startswith("built "):
+            found = re.search(r"\(([^()]*)\)\s*$", line)
+            if found:
+                pairs = (p.rsplit(" ", 1) for p in found.group(1).split(", "))
+                try:
+                    return {k: float(v) for k, v in pairs}
+                except ValueError:
+                    return {}
+    return {}
+
+
+def _report(step: str, tool: str, m: Measurement, stages: dict | None = None) -> None:
     status = "" if m.returncode == 0 else f"  EXIT {m.returncode}: {m.stderr.strip()[-500:]}"
-    print(f"  {step:7} {tool:9} {m.seconds:8.2f} s {m.peak / MB:8.0f} MB{status}",
+    detail = f"  ({', '.join(f'{k} {v:.1f}' for k, v in stages.items())})" if stages else ""
+    print(f"  {step:7} {tool:9} {m.seconds:8.2f} s {m.peak / MB:8.0f} MB{detail}{status}",
           file=sys.stderr, flush=True)
 
 
@@ -378,6 +401,9 @@ def summarize(results: dict) -> list[dict]:
             target, ok = f"< {limit} MB", p(ours) is not None and p(ours) < limit
         add(f"{STEP_LABELS[step]}, peak memory (MB)", p(ours), p(hugo), p(pf), peak_both, "MB",
             target, ok)
+        if step == "cold":
+            for stage, seconds in (row.get("stages") or {}).items():
+                add(f"· cold build stage '{stage}' (s)", seconds, unit="s")
     s = results.get("sizes", {})
     if s:
         add("search index on disk (MB)", s["whoosh"][0] / MB if s["whoosh"][0] else None,

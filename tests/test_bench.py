@@ -120,6 +120,15 @@ def test_shared_stylesheets_are_those_the_home_page_links(tmp_path):
     assert shared_stylesheets(tmp_path) == {"/static/style.css"}
 
 
+def test_build_stage_timings_are_read_from_the_summary_line():
+    from run import build_stages
+
+    err = ("warning: x\n"
+           "built 30 articles, 90 pages (90 rendered) into output in 4.06 s (load 2.86, plan 0.46)\n")
+    assert build_stages(err) == {"load": 2.86, "plan": 0.46}
+    assert build_stages("build failed: 1 error(s)") == {}
+
+
 @needs_bulletins
 def test_run_end_to_end_at_tiny_n(tmp_path):
     """The whole runner on 30 articles; Hugo and Pagefind run only where installed."""

@@ -65,6 +65,7 @@ class Builder:
         self.state = config.root / STATE_DIR
         self.cache = ArticleCache(self.state / "cache" / "articles.pickle",
                                   trusted_html=config.trusted_html)
+        self.env = make_environment(config)  # re-reads a template when its file changes
 
     def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport
             ) -> dict[str, str] | None:
@@ -95,7 +96,7 @@ class Builder:
         lap("plan")
         out_dir.mkdir(parents=True, exist_ok=True)
         old_pages = {k: v for k, v in (previous or {}).items() if not k.startswith(EXTRA)}
-        fingerprints = render_pages(pages, make_environment(config), config, out_dir,
+        fingerprints = render_pages(pages, self.env, config, out_dir,
                                     previous=old_pages if previous is not None else None,
                                     workers=self.workers)
         report.rendered = sum(previous is None or previous.get(u) != f
@@ -134,14 +135,18 @@ class Builder:
 
 
 def build_site(config: Config, *, output: Path | None = None, strict: bool = False,
-               drafts: bool = False, quiet: bool = False, workers: int | None = None
-               ) -> BuildReport:
-    """Build the whole site into ``output`` (default: the configured folder)."""
+               drafts: bool = False, quiet: bool = False, workers: int | None = None,
+               builder: Builder | None = None) -> BuildReport:
+    """Build the whole site into ``output`` (default: the configured folder).
+
+    A long-lived caller (the dev server) passes the same ``builder`` every time, so parsed
+    articles and compiled templates stay in memory between builds.
+    """
     out_dir = Path(output) if output else config.output_dir
     console = Console(stderr=True, soft_wrap=True)
     report = BuildReport(ok=False, output=out_dir)
     started = time.perf_counter()
-    builder = Builder(config, strict=strict, drafts=drafts, workers=workers)
+    builder = builder or Builder(config, strict=strict, drafts=drafts, workers=workers)
     builder.state.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(builder.state / "build.lock"))
     try:

@@ -39,7 +39,7 @@ from livereload.watcher import Watcher
 from tornado import web
 from tornado.ioloop import IOLoop
 
-from .build import STATE_DIR, build_site
+from .build import STATE_DIR, Builder, build_site
 from .config import Config, load_config
 from .errors import Diagnostic, SiteError, display_path
 from .render import STATIC_DIR
@@ -139,6 +139,7 @@ class Preview:
         self._seen = snapshot(self.roots())
         self._pending: dict[ChangeKind, set[Path]] = {}
         self._building = False
+        self.builder: Builder | None = None
 
     def roots(self) -> list[Path]:
         return [p for p in (self.config.content_dir, self.config.templates_dir, self.config_path)
@@ -151,7 +152,11 @@ class Preview:
         try:
             if changes and ChangeKind.CONFIG in changes:
                 self.config = load_config(self.config_path)
-            report = build_site(self.config, output=self.output, drafts=self.drafts, quiet=True)
+                self.builder = None
+            if self.builder is None:  # kept between builds: parsed articles stay in memory
+                self.builder = Builder(self.config, drafts=self.drafts)
+            report = build_site(self.config, output=self.output, drafts=self.drafts, quiet=True,
+                                builder=self.builder)
             state.failed, state.diagnostics = not report.ok, list(report.diagnostics)
         except SiteError as exc:  # the configuration could not be read
             state.failed, state.diagnostics = True, list(exc.diagnostics)

@@ -55,6 +55,24 @@ def test_metadata(sample):
             meta.title
         assert meta.authors == e["authors"], meta.title
         assert (meta.date.isoformat() if meta.date else None) == e.get("date"), meta.title
+        assert (not article.draft.title_from_page) == e.get("title_derived", False), meta.title
+        regions = [r.path for r in meta.regions] or [meta.region.path]
+        if "regions" in e:  # the places the article is about, not every passing mention
+            assert regions == e["regions"], meta.title
+        if "regions_within" in e:
+            assert all(r == e["regions_within"] or r.startswith(e["regions_within"] + "/")
+                       for r in regions), (meta.title, regions)
+        for tag in expected.get("series_tags", []):
+            assert tag in meta.tags, meta.title
+
+
+def test_page_banners_are_page_furniture(sample):
+    """Section banners over the whole page are recorded as the page's section, not as the
+    first article's subtitle."""
+    expected, cut = sample
+    assert cut.page.banners == expected.get("section", [])
+    for article in cut.articles:
+        assert not any(b in article.meta.subtitle for b in cut.page.banners)
 
 
 def test_nothing_lost(sample):

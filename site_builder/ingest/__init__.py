@@ -139,11 +139,15 @@ def format_report(name: str, cut: Cut, result: Plan) -> str:
     lines = [f"== {name}: page {header.page or '-'}, date "
              f"{header.date.isoformat() if header.date else '-'}, year {cut.evidence.year} "
              f"({cut.evidence.how or 'no evidence'}), editors {', '.join(header.editors) or '-'}"]
+    if cut.page.banners:
+        lines.append("  section: " + " / ".join(cut.page.banners))
     for n, f in enumerate(result.files, start=1):
         a = f.article
         assert a is not None
         derived = "" if a.draft.title_from_page else " [title derived]"
         lines.append(f"  {n:2d}. {a.meta.title}{derived}")
+        if a.meta.subtitle:
+            lines.append(f"      subtitle: {a.meta.subtitle}")
         lines.append(f"      {a.meta.region.path} | {a.meta.year}"
                      f"{' ' + a.meta.date.isoformat() if a.meta.date else ''} | {a.meta.kind} | "
                      f"{a.chars} chars | line {a.draft.lineno} | {f.rel}")

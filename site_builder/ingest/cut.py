@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer, default_gazetteer
 from .jumps import rejoin_jumps
-from .metadata import ArticleMeta, Evidence, article_meta, page_evidence
+from .metadata import ArticleMeta, Evidence, article_meta, banner_tags, page_evidence
 from .repair import Page, repair
 from .split import Draft, split_page
 from .text import char_counts
@@ -43,7 +43,9 @@ def cut_bulletin(text: str, tags: list[str], gazetteer: Gazetteer | None = None)
     drafts = split_page(page)
     drafts = rejoin_jumps(drafts, gaz)
     evidence = page_evidence(page.header, drafts)
-    articles = [CutArticle(d, article_meta(d, evidence, tags, gaz)) for d in drafts]
+    series = tuple(banner_tags(page.banners))
+    articles = [CutArticle(d, article_meta(d, evidence, tags, gaz, series=series))
+                for d in drafts]
     cut = Cut(text=text, page=page, evidence=evidence, articles=articles)
     account(cut)
     return cut

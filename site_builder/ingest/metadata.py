@@ -103,8 +103,18 @@ def _full_text(draft: Draft) -> str:
                       *(p.text for p in draft.pieces)])
 
 
+_QUOTED = re.compile(r"[“「『\"]([^“”「」『』\"]{2,12})[”」』\"]")
+
+
+def banner_tags(banners: list[str]) -> list[str]:
+    """The campaign the top page banner names (2025年两节“工会送温暖行动” → 工会送温暖行动): a tag
+    every article of the page shares, so the archive can list the series. Lower banners are
+    the campaign's slogan (冬日里，工会与您的“暖心约定”) and give no tag."""
+    return list(dict.fromkeys(m.group(1) for m in _QUOTED.finditer(banners[0]))) if banners else []
+
+
 def article_meta(draft: Draft, page: Evidence, tags_vocabulary: list[str],
-                 gazetteer: Gazetteer | None = None) -> ArticleMeta:
+                 gazetteer: Gazetteer | None = None, *, series: tuple[str, ...] = ()) -> ArticleMeta:
     gaz = gazetteer or default_gazetteer()
     text = _full_text(draft)
     date, year, how = page.date, page.year, page.how
@@ -128,7 +138,8 @@ def article_meta(draft: Draft, page: Evidence, tags_vocabulary: list[str],
     return ArticleMeta(
         title=draft.title, subtitle=" ".join(x for x in (draft.kicker, draft.subtitle) if x),
         date=date, year=year, region=region, regions=regions[:8], authors=article_authors(draft),
-        tags=[t for t in tags_vocabulary if t and t in text], kind=kind,
+        tags=list(dict.fromkeys([*(t for t in tags_vocabulary if t and t in text), *series])),
+        kind=kind,
         summary=summary(draft), year_evidence=how)
 
 
@@ -140,8 +151,19 @@ def article_region(draft: Draft, gaz: Gazetteer) -> tuple[Region, list[Region]]:
         for m in mentions(text, gaz, context=context):
             # The union acting (无锡市总工会, 拱墅区总工会) names the article's own place.
             union = _UNION.match(text, m.start + len(m.text))
-            weighted.append((m, weight * (2.0 if union else 1.0)))
+            factor = 2.0 if union else _REGISTRATION if _bracketed(text, m) else 1.0
+            weighted.append((m, weight * factor))
     return choose_region(weighted, gaz)
+
+
+_REGISTRATION = 0.25  # weight of a place in brackets: 招商局重工（江苏）有限公司
+
+
+def _bracketed(text: str, m: Mention) -> bool:
+    """A place alone in brackets qualifies a company's name (where it is registered), it does
+    not say where the story happens."""
+    end = m.start + len(m.text)
+    return text[m.start - 1 : m.start] in ("（", "(") and text[end : end + 1] in ("）", ")")
 
 
 def _weighted_texts(draft: Draft) -> list[tuple[str, float]]:

@@ -64,7 +64,9 @@ def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
             name = text[i : i + size]
             if name in names:
                 after = text[i + size : i + size + 3]
-                if not (_AFTER_STREET.match(after) and not _TAIL.match(after)):
+                street = _AFTER_STREET.match(after) and not _TAIL.match(after) and not any(
+                    text[i + size : i + size + n] in names for n in range(2, longest + 1))
+                if not street:  # 台州市路桥区 is two places, 中山路 a street
                     raw.append((i, name))
                 i += size
                 break
@@ -128,21 +130,37 @@ def _confident_provinces(raw: list[tuple[int, str]], gaz: Gazetteer) -> set[str]
 
 
 def _choose(candidates: list[Region], named: set[str], full: bool, name: str) -> Region | None:
+    common = not full and _is_common_word(name)
+
     def parent_named(r: Region) -> bool:
-        return any(a in named and a != name for a in (*r.names[:-1], *r.full_names[:-1]))
+        # Not the namesake (吉林 the province does not make 吉林 the city); a common word (合作)
+        # needs its own city named, its province is not enough.
+        parents = list(zip(r.names[:-1], r.full_names[:-1], strict=True))
+        if common:
+            parents = parents[-1:]
+        return any(n in named for short, long in parents if short != name for n in (short, long))
 
     with_parent = [r for r in candidates if parent_named(r)]
     if len(with_parent) == 1:
-        return with_parent[0]
+        return _province_alias(with_parent[0], name, full)
     top = min(r.level for r in candidates)
     tops = [r for r in candidates if r.level == top]
     if len(tops) == 1 and top <= 2:
         return tops[0]
     if len(candidates) == 1:
         region = candidates[0]
-        if full or not _is_common_word(name) or parent_named(region):
-            return region
+        if not common or parent_named(region):
+            return _province_alias(region, name, full)
     return None
+
+
+def _province_alias(region: Region, name: str, full: bool) -> Region:
+    """A short county name that is part of its own province's name (龙江 in 黑龙江) is the
+    province's poetic short form (寻味龙江), not the county, unless written in full (龙江县)."""
+    if region.level < 3 or full:
+        return region
+    province = region.ancestors()[0]
+    return province if name in province.name and name != province.name else region
 
 
 def _abbreviations(text: str, found: list[Mention], gaz: Gazetteer) -> list[Mention]:
@@ -195,10 +213,28 @@ def choose_region(weighted: list[tuple[Mention, float]], gazetteer: Gazetteer | 
             if total[child.path] < 0.6 * total[chosen.path] or total[child.path] < 1.5:
                 break
             chosen = child
-    listed = sorted(own, key=lambda p: (-own[p], p))
+    count: dict[str, int] = defaultdict(int)
+    for mention, _weight in weighted:
+        count[mention.region.path] += 1
+    main = total[chosen.path] if not chosen.is_national else grand
+    listed = sorted((p for p in own if _about(p, own[p], count[p], chosen, main)),
+                    key=lambda p: (-own[p], p))
     # An ancestor of another listed region (江苏 beside 江苏/无锡) adds nothing to the list.
     listed = [p for p in listed if not any(q.startswith(p + "/") for q in listed)]
     if chosen.path in listed:
         listed.remove(chosen.path)
     return chosen, [chosen, *(gaz.by_path[p] for p in listed)] if not chosen.is_national \
         else [gaz.by_path[p] for p in listed]
+
+
+PASSING_SHARE = 0.15  # a place outside the article's region needs this share of its weight
+
+
+def _about(path: str, weight: float, count: int, chosen: Region, main: float) -> bool:
+    """Whether a place the article names is one it is about, not a passing mention: inside the
+    article's region it must be named twice or prominently (headline, opening, its union
+    acting); outside it (a worker's home town, 火神山医院 in a piece on 无锡) it must also
+    carry a fair share of the weight of the article's own region."""
+    if chosen.is_national or path == chosen.path or path.startswith(chosen.path + "/"):
+        return weight >= 2 or count >= 2
+    return weight >= 2 and weight >= PASSING_SHARE * main

@@ -64,7 +64,7 @@ class Unit:
 class Furniture:
     text: str  # the line as printed
     lineno: int
-    kind: str  # "header", "editors", "marker"
+    kind: str  # "header", "editors", "marker", "banner"
 
 
 @dataclass
@@ -80,6 +80,11 @@ class Page:
     header: Header
     furniture: list[Furniture] = field(default_factory=list)
     dropped: list[Dropped] = field(default_factory=list)
+
+    @property
+    def banners(self) -> list[str]:
+        """Page-level section banners (a campaign or section title over every article)."""
+        return [f.text for f in self.furniture if f.kind == "banner"]
 
 
 def repair(text: str) -> Page:
@@ -138,6 +143,7 @@ def _is_single_glyph(line: str) -> bool:
 
 def _vertical_and_spaced(lines: list[str]) -> list[_Item | None]:
     """Source lines as items (None for a blank), vertical runs re-assembled into one item."""
+    page_text = "".join(line.strip() for line in lines if not _is_single_glyph(line))
     out: list[_Item | None] = []
     i = 0
     while i < len(lines):
@@ -159,7 +165,8 @@ def _vertical_and_spaced(lines: list[str]) -> list[_Item | None]:
             if sum(b - a for a, b in group) >= 3:
                 words = [horizontal("".join(lines[n].strip() for n in range(a, b)))
                          for a, b in group]
-                out.append(_Item(words[0], group[0][0] + 1, vertical=True))
+                out.append(_Item(vertical_columns(words[0], page_text), group[0][0] + 1,
+                                 vertical=True))
                 # Short runs after the headline (记者 / 范翊) are one credit line.
                 if len(words) > 1:
                     out.append(None)
@@ -177,6 +184,34 @@ def _vertical_and_spaced(lines: list[str]) -> list[_Item | None]:
                 out.append(_Item(line.strip(), i + 1))
         i += 1
     return out
+
+
+VERTICAL_COLUMN_MIN = 9  # a vertical headline this long was set in two columns
+
+
+def vertical_columns(headline: str, page_text: str) -> str:
+    """``留镇过大年春节更有『味』`` → ``留镇过大年 春节更有『味』``: a long headline set one character
+    per line was printed as two columns; the break is put at a word boundary where the page
+    evidences it (the text repeats one of the two phrases, as 留镇过大年 in the article; the
+    more balanced split wins a tie). Without such evidence the headline is left whole rather
+    than broken at a guess."""
+    if len(headline) < VERTICAL_COLUMN_MIN or " " in headline or has_body_punct(headline):
+        return headline
+    text = page_text.replace(" ", "")
+    best: tuple[float, int] | None = None
+    for _word, start, _end in _jieba().tokenize(headline, HMM=False):
+        left, right = headline[:start], headline[start:]
+        if len(left) < 3 or len(right) < 3 or not is_han(left[-1]) or right[0] in CLOSERS:
+            continue
+        evidence = sum(1 for part in (left, right) if text.count(part) >= 1)
+        if not evidence:
+            continue
+        score = evidence - abs(len(left) - len(right)) / len(headline)
+        if best is None or score > best[0]:
+            best = (score, start)
+    if best is None:
+        return headline
+    return headline[: best[1]] + " " + headline[best[1] :]
 
 
 def _headline_block(block: list[_Item]) -> bool:

@@ -109,6 +109,7 @@ class Draft:
 def split_page(page: Page) -> list[Draft]:
     kinds = classify(page.units)
     segments = _segments(page.units, kinds, page.furniture)
+    segments = _take_banners(segments, page.furniture)
     segments = _merge_clusters(segments)
     bodies = [s for s in segments if isinstance(s, Body)]
     groups = [s for s in segments if isinstance(s, HeadGroup)]
@@ -223,6 +224,37 @@ def _add_groups(segments: list[Body | HeadGroup], run: list[tuple[Unit, str]]) -
         current.append((unit, kind))
     if current:
         segments.append(HeadGroup(current, index=len(segments), cluster=cluster))
+
+
+BANNER_MIN_GROUPS = 3  # banner(s) + the first article's headline, each set apart
+
+
+def _take_banners(segments: list[Body | HeadGroup], furniture: list[Furniture]
+                  ) -> list[Body | HeadGroup]:
+    """Page banners: one-line headlines set apart at the top of a page of several articles
+    (``2025年两节“工会送温暖行动”`` / ``冬日里，工会与您的“暖心约定”`` above ``山西：…``). When two
+    or more of them stand above the headline of the first article, they title the whole page
+    (a section or campaign), not that article: they become page furniture of kind "banner".
+    A single line above a headline stays its kicker; a stack whose last line is a deck (the
+    headline in the middle) is one article's headline."""
+    top: list[HeadGroup] = []
+    for seg in segments:
+        if not isinstance(seg, HeadGroup):
+            break
+        top.append(seg)
+    headlines = sum(1 for s in segments if isinstance(s, HeadGroup) and s.has_headline)
+    if len(top) < BANNER_MIN_GROUPS or len(top) == len(segments) or headlines < len(top) + 2:
+        return segments
+    if any(len(g.units) != 1 or g.units[0][1] != HEAD or g.units[0][0].vertical
+           or g.units[0][0].spaced for g in top):
+        return segments
+    texts = [g.text() for g in top]
+    if any(t.startswith("——") for t in texts) or _pick_title(texts[-2:]) != 1:
+        return segments
+    for group in top[:-1]:
+        unit = group.units[0][0]
+        furniture.append(Furniture(unit.text, unit.lineno, "banner"))
+    return segments[len(top) - 1 :]
 
 
 def _merge_clusters(segments: list[Body | HeadGroup]) -> list[Body | HeadGroup]:
@@ -393,12 +425,22 @@ def _pick_title(pair: list[str]) -> int:
     return max(range(len(pair)), key=lambda i: (scores[i], -i))
 
 
-_LEADING_TIME = re.compile(r"^(?:\d{1,2}月\d{1,2}日|近日|日前|当天|当日|今天|昨天|目前)[，,]")
+_LEADING_TIME = re.compile(r"^(?:\d{1,2}月\d{1,2}日|近日|日前|当天|当日|今天|昨天|目前|近年来|今年以来)[，,]")
 _SENTENCE = re.compile(r"[^。！？!?]+[。！？!?]?")
+TITLE_MAX = 30  # characters; a derived title longer than this is shortened
+# Prepositions that open an adverbial between a subject and its verb (X通过…，开展…): the
+# predicate a title needs is then in the next clause.
+_ADVERBIAL = frozenset({"通过", "围绕", "按照", "依托", "借助", "针对", "结合", "立足", "聚焦", "为了",
+                        "坚持", "紧扣", "紧紧围绕", "以"})
 
 
 def derive_title(pieces: list[Piece]) -> str:
-    """A title for text the page printed without one: its first clause, quotes removed."""
+    """A title for text the page printed without one, from its first sentence: the sentence
+    when short; else its subject and main clause (an adverbial 通过… between them skipped), a
+    leading chain of places reduced to the last one (浙江省台州市路桥区横街镇 → 路桥区横街镇), and
+    at most ``TITLE_MAX`` characters, cut at a word boundary and marked with ….
+
+    The manifest and ``--report`` mark such titles as derived."""
     from .byline import strip_lead
 
     for piece in pieces:
@@ -407,21 +449,62 @@ def derive_title(pieces: list[Piece]) -> str:
         text = _LEADING_TIME.sub("", strip_lead(piece.text).strip())
         m = _SENTENCE.match(text)
         sentence = (m.group(0) if m else text).strip("“”\"'‘’ 。！？!?")
-        if len(sentence) > 30:
-            parts = re.split(r"[，,；;]", sentence)
-            sentence = parts[0]
-            for part in parts[1:]:
-                if len(sentence) + len(part) > 28:
-                    break
-                sentence += "，" + part
-        sentence = sentence.strip("“”\"'‘’ ")
-        if len(sentence) > 32:
-            sentence = sentence[:30] + "…"
-        if quote_balance(sentence) > 0:
-            sentence += "”"
-        if sentence:
-            return sentence
+        title = _shorten(_drop_place_chain(sentence))
+        if quote_balance(title) > 0:
+            title += "”"
+        if title:
+            return title
     return "（无题）"
+
+
+def _shorten(sentence: str) -> str:
+    if len(sentence) <= TITLE_MAX:
+        return sentence
+    clauses = [c for c in re.split(r"[，,；;：:]", sentence) if c]
+    title = clauses[0]
+    skip = _adverbial_at(title)
+    if skip and len(clauses) > 1:
+        title = _drop_place_chain(title[:skip] + clauses[1])
+    else:
+        for clause in clauses[1:]:
+            if len(title) + len(clause) + 1 > TITLE_MAX - 2:
+                break
+            title += "，" + clause
+    title = title.strip("“”\"'‘’ ")
+    if len(title) <= TITLE_MAX:
+        return title
+    from .repair import _jieba
+
+    cut = max((start for _w, start, _e in _jieba().tokenize(title, HMM=False)
+               if start <= TITLE_MAX - 1), default=TITLE_MAX - 1)
+    return title[: cut or TITLE_MAX - 1].rstrip("，、,“") + "…"
+
+
+def _adverbial_at(clause: str) -> int:
+    """Where an adverbial (通过…, 围绕…) starts after the clause's subject; 0 if none."""
+    from .repair import _jieba
+
+    for word, start, _end in _jieba().tokenize(clause, HMM=False):
+        if start >= 2 and word in _ADVERBIAL:
+            return start
+    return 0
+
+
+def _drop_place_chain(text: str) -> str:
+    """``浙江省台州市路桥区横街镇的…`` → ``路桥区横街镇的…``: the region is in the metadata, so a
+    title keeps only the most specific of several places named one after another at its start."""
+    from .places import mentions
+
+    chain = []
+    position = 0
+    for m in mentions(text):
+        if m.start != position:
+            break
+        chain.append(m)
+        position = m.start + len(m.text)
+    if len(chain) < 2:
+        return text
+    return text[chain[-1].start :]
 
 
 def _shape(text: str) -> tuple[int, int]:

@@ -194,6 +194,7 @@ def _manifest(cut: Cut, name: str, files: list[PlannedFile], old_hashes: dict) -
             "path": f.rel, "title": a.meta.title, "sha256": sha, "region": a.meta.region.path,
             "year": a.meta.year, "date": a.meta.date.isoformat() if a.meta.date else None,
             "kind": a.meta.kind, "line": a.draft.lineno, "chars": a.chars,
+            "title_derived": not a.draft.title_from_page,
         })
     return {
         "version": MANIFEST_VERSION,
@@ -203,6 +204,7 @@ def _manifest(cut: Cut, name: str, files: list[PlannedFile], old_hashes: dict) -
         "year": cut.evidence.year,
         "year_evidence": cut.evidence.how,
         "editors": header.editors,
+        "section": cut.page.banners,
         "furniture": [f.text for f in cut.page.furniture],
         "furniture_lines": [{"line": f.lineno, "kind": f.kind, "text": f.text}
                             for f in cut.page.furniture],

@@ -19,11 +19,13 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from . import __version__
 from .archive import build_archive
@@ -67,8 +69,8 @@ class Builder:
                                   trusted_html=config.trusted_html)
         self.env = make_environment(config)  # re-reads a template when its file changes
 
-    def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport
-            ) -> dict[str, str] | None:
+    def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport,
+            progress: Callable[[int, int], None] | None = None) -> dict[str, str] | None:
         """Build into ``out_dir`` (which holds the pages ``previous`` describes, if any).
 
         Returns the new page fingerprints, or None when content errors stop a strict build.
@@ -98,7 +100,7 @@ class Builder:
         old_pages = {k: v for k, v in (previous or {}).items() if not k.startswith(EXTRA)}
         fingerprints = render_pages(pages, self.env, config, out_dir,
                                     previous=old_pages if previous is not None else None,
-                                    workers=self.workers)
+                                    workers=self.workers, progress=progress)
         report.rendered = sum(previous is None or previous.get(u) != f
                               for u, f in fingerprints.items())
         extras = {EXTRA + path: digest
@@ -194,9 +196,8 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
         shutil.copytree(out_dir / "search", spare / "search")
     report.timings["prepare"] = time.perf_counter() - t
     try:
-        status = contextlib.nullcontext() if quiet else console.status("building")
-        with status:
-            fingerprints = builder.run(spare, previous, report)
+        with _progress(console, quiet) as progress:
+            fingerprints = builder.run(spare, previous, report, progress)
     except SiteError as exc:
         report.diagnostics.extend(exc.diagnostics)
         return
@@ -207,6 +208,22 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
     live_manifest.move_to(spare_manifest)  # the old live output is the spare now
     live_manifest.save(fingerprints)
     report.ok = True
+
+
+@contextlib.contextmanager
+def _progress(console: Console, quiet: bool):
+    """A progress bar for rendering, on a terminal and unless --quiet; None otherwise."""
+    if quiet or not console.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=console, transient=True) as bar:
+        task = bar.add_task("render", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 def _print_report(report: BuildReport, config: Config, console: Console, quiet: bool) -> None:

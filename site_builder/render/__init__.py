@@ -6,6 +6,7 @@ import contextlib
 import hashlib
 import multiprocessing
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -52,7 +53,8 @@ def root_prefix(url: str) -> str:
 
 
 def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out_dir: Path, *,
-                 previous: dict[str, str] | None = None, workers: int = 1) -> dict[str, str]:
+                 previous: dict[str, str] | None = None, workers: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
     """Write the pages whose fingerprint changed since ``previous`` (all when None).
 
     Returns every page's fingerprint. Files are replaced, never rewritten in place, so an
@@ -65,19 +67,29 @@ def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out
             or not (out_dir / page.file).exists()]
     global _JOB
     _JOB = (pages, env, config, out_dir)
+    parallel = workers > 1 and len(todo) >= PARALLEL_MIN
+    size = max(1, len(todo) // (workers * 8)) if parallel else 200
+    chunks = [todo[i: i + size] for i in range(0, len(todo), size)]
+    done = 0
     try:
-        if workers > 1 and len(todo) >= PARALLEL_MIN:
+        if parallel:
             context = multiprocessing.get_context("fork")
-            size = max(1, len(todo) // (workers * 8))
-            chunks = [todo[i: i + size] for i in range(0, len(todo), size)]
             with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                for error in pool.map(_render_chunk, chunks):
+                results = pool.map(_render_chunk, chunks)
+                for chunk, error in zip(chunks, results, strict=True):
                     if error:
                         raise SiteError(error)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, len(todo))
         else:
-            error = _render_chunk(todo)
-            if error:
-                raise SiteError(error)
+            for chunk in chunks:
+                error = _render_chunk(chunk)
+                if error:
+                    raise SiteError(error)
+                done += len(chunk)
+                if progress:
+                    progress(done, len(todo))
     finally:
         _JOB = None
     if previous:

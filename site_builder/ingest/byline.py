@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .places import simplified
 from .repair import LEAD_BYLINE
 from .text import looks_like_name
 
@@ -16,25 +17,27 @@ _LEAD_REPORT = re.compile(r"^\s*(?:本报讯|本报[\u4e00-\u9fff]{0,4}讯|本�
 
 
 def names_in(text: str) -> list[str]:
-    """Names in a byline or credit fragment: role words removed, split on spaces and 、."""
-    if "单位" in text or "《" in text:
+    """Names in a byline or credit fragment: role words removed, split on spaces and 、.
+
+    Matching is done on the simplified form (a Big5 page); names are returned as printed."""
+    plain = simplified(text)
+    if "单位" in plain or "《" in plain:
         return []
-    cleaned = _ROLE_WORDS.sub(" ", text.strip("（）() □"))
-    out = []
-    for token in re.split(r"[\s、，,/]+", cleaned):
-        if _NAME.match(token):
-            out.append(token)
-    return out
+    cleaned = _ROLE_WORDS.sub(lambda m: " " * len(m.group(0)), plain)
+    cleaned = "".join(" " if c in "（）() □" else c for c in cleaned)
+    return [text[m.start() : m.end()] for m in re.finditer(r"[^\s、，,/]+", cleaned)
+            if _NAME.match(m.group(0))]
 
 
 def lead_byline(text: str) -> tuple[str, list[str]]:
     """(byline prefix, names) of a paragraph opening with 本报讯…; ('', []) if it has none."""
+    plain = simplified(text)
     for pattern in (_LEAD_BRACKET, _LEAD_REPORT):
-        m = pattern.match(text)
+        m = pattern.match(plain)
         if m:
-            return m.group(0), names_in(m.group(1))
-    m = LEAD_BYLINE.match(text)
-    return (m.group(0), []) if m else ("", [])
+            return text[: m.end()], names_in(text[m.start(1) : m.end(1)])
+    m = LEAD_BYLINE.match(plain)
+    return (text[: m.end()], []) if m else ("", [])
 
 
 def strip_lead(text: str) -> str:

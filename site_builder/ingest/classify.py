@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from .places import simplified
 from .repair import _DATELINE, _TIMELINE_DATE, LEAD_BYLINE, Unit
 from .text import has_body_punct, last_significant, looks_like_name, split_trailing_credit, width
 
@@ -40,7 +41,7 @@ def classify(units: list[Unit]) -> list[str]:
 
 
 def _kind(unit: Unit) -> str:
-    text = unit.text.strip()
+    text = simplified(unit.text.strip())  # a Big5 page is matched in simplified form
     if _TIMELINE_DATE.match(text):
         return ENTRY
     if _DATELINE.match(text):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..gazetteer import Gazetteer, Region, default_gazetteer
 from .byline import credit_names, lead_byline, names_in, strip_lead
 from .furniture import Header
-from .places import Mention, choose_region, mentions
+from .places import Mention, choose_region, mentions, simplified
 from .split import Draft
 
 _FULL_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
@@ -64,6 +64,7 @@ def zodiac_year(animal: str, near: int | None) -> int:
 
 def text_evidence(text: str) -> Evidence:
     """Year evidence in a text: 2021年是…/2024年“两节” first, then the zodiac, then years named."""
+    text = simplified(text)
     strong = Counter(int(m["y"]) for m in _STRONG_YEAR.finditer(text))
     years = [int(m["y"]) for m in _YEAR.finditer(text)]
     if strong:
@@ -205,7 +206,7 @@ _NOTICE = re.compile(r"亲爱的|倡议书|启事|公告|通知$|征集|联系�
 
 def article_kind(draft: Draft) -> str:
     pieces = draft.pieces
-    labels = " ".join(draft.labels)
+    labels = simplified(" ".join(draft.labels))
     paragraphs = [p for p in pieces if p.kind == "p"]
     if draft.digest or sum(1 for p in paragraphs if p.text.startswith(("▲", "●", "■"))) >= 2:
         return "digest"
@@ -218,7 +219,8 @@ def article_kind(draft: Draft) -> str:
     credits = [p for p in pieces if p.kind == "credit"]
     if credits and credits[-1].text.rstrip().endswith("摄") and len(paragraphs) <= 2:
         return "photo"
-    if any(_NOTICE.search(p.text[:12]) for p in paragraphs[:2]) or _NOTICE.search(draft.title):
+    if any(_NOTICE.search(simplified(p.text[:12])) for p in paragraphs[:2]) or \
+            _NOTICE.search(simplified(draft.title)):
         return "notice"
     has_lead = any(lead_byline(p.text)[0] for p in paragraphs[:1])
     if not has_lead and any(p.kind == "credit" for p in pieces[:1]) and len(paragraphs) >= 4:

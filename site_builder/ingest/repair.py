@@ -279,7 +279,7 @@ def _block_units(block: list[_Item], gap: int) -> list[Unit]:
 def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> bool:
     """Whether a line ends its paragraph inside a block (else it is a hard wrap)."""
     inside_title = so_far.count("《") > so_far.count("》")
-    if (_MARKER_START.match(following) and not inside_title) or LEAD_BYLINE.match(following):
+    if (_MARKER_START.match(following) and not inside_title) or LEAD_BYLINE.match(simplified(following)):
         return True
     if _TIMELINE_DATE.match(line) or line.rstrip().endswith("□"):
         return True
@@ -333,7 +333,7 @@ def _continues(prev: Unit, nxt: Unit, next_full: int | None) -> bool:
     text = prev.text
     if ends_sentence(text) or not nxt.text:
         return False
-    if _MARKER_START.match(nxt.text) or LEAD_BYLINE.match(nxt.text):
+    if _MARKER_START.match(nxt.text) or LEAD_BYLINE.match(simplified(nxt.text)):
         return False
     if prev.vertical or prev.spaced or nxt.vertical or nxt.spaced:
         return False

@@ -68,6 +68,7 @@ class HeadGroup:
     units: list[tuple[Unit, str]]
     index: int = 0  # position among the page's segments
     cluster: int = 0  # consecutive groups between two bodies share a cluster number
+    under_body: bool = False  # evidenced as the headline of the body printed above it
 
     @property
     def lineno(self) -> int:
@@ -271,6 +272,12 @@ def _merge_clusters(segments: list[Body | HeadGroup]) -> list[Body | HeadGroup]:
                 j += 1
             cluster = segments[i:j]
             below = segments[j] if j < len(segments) else None
+            above = out[-1] if out and isinstance(out[-1], Body) else None
+            if (len(cluster) > 1 and above is not None and isinstance(below, Body)
+                    and _title_of_above(cluster[0], above, below, segments)):
+                cluster[0].under_body = True  # printed under its body
+                out.append(cluster[0])
+                cluster = cluster[1:]
             if len(cluster) > 1 and isinstance(below, Body) and not below.digest_title:
                 units = [u for g in cluster for u in g.units]
                 out.append(HeadGroup(units, cluster=seg.cluster))
@@ -283,6 +290,21 @@ def _merge_clusters(segments: list[Body | HeadGroup]) -> list[Body | HeadGroup]:
     for n, seg in enumerate(out):
         seg.index = n
     return out
+
+
+def _title_of_above(group: HeadGroup, above: Body, below: Body, segments: list) -> bool:
+    """A headline printed under its own body (郑州“工会驿站”冬日暖人心 after the 郑州 story, the
+    洛阳 headline and story below it): the body above has no headline of its own and shares
+    more of the group's words than the body below does."""
+    n = segments.index(above)
+    if n > 0 and isinstance(segments[n - 1], HeadGroup):
+        return False
+    grams = _bigrams(group.text())
+    if not grams:
+        return False
+    up = len(grams & _bigrams(above.text())) / len(grams)
+    down = len(grams & _bigrams(below.text())) / len(grams)
+    return up >= 0.3 and up > 2 * down
 
 
 # --- matching headline groups to bodies -------------------------------------------------
@@ -348,8 +370,8 @@ def _assign(segments: list, bodies: list[Body], groups: list[HeadGroup]) -> None
 
 def _adjacency(segments: list, group: HeadGroup, body: Body) -> float:
     """Bonus for a group right above a body (its cluster touches the body) or right below."""
-    if group.index < body.index and all(isinstance(s, HeadGroup) for s in
-                                        segments[group.index + 1 : body.index]):
+    if group.index < body.index and not group.under_body and all(
+            isinstance(s, HeadGroup) for s in segments[group.index + 1 : body.index]):
         return 0.6 + (0.4 if body.starts_with_byline else 0.0)
     if group.index > body.index and all(isinstance(s, HeadGroup) for s in
                                         segments[body.index + 1 : group.index]):

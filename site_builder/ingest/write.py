@@ -18,6 +18,7 @@ from pathlib import Path
 from ..content.frontmatter import dump_front_matter, split_front_matter
 from ..content.loader import ascii_slug
 from .cut import Cut, CutArticle
+from .places import simplified
 
 SLUG_WORDS = 8
 SLUG_CHARS = 60
@@ -76,7 +77,8 @@ def front_matter(article: CutArticle, source: str) -> dict:
 
 
 def article_slug(title: str) -> str:
-    words = ascii_slug(title).split("-")[:SLUG_WORDS]
+    """Pinyin of the title (of its simplified form: 廈門 is xia-men, not sha-men)."""
+    words = ascii_slug(simplified(title)).split("-")[:SLUG_WORDS]
     slug = "-".join(words)
     while len(slug) > SLUG_CHARS and "-" in slug:
         slug = slug.rsplit("-", 1)[0]

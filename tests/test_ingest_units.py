@@ -144,3 +144,15 @@ def test_section_subheads_stay_inside_the_article():
     page = f"本报讯（记者陈华）{BODY}\n\n暖心慰问送不停\n\n{BODY}\n\n留甬过年活动多\n\n{BODY}"
     (article,) = cut_bulletin(page, []).articles
     assert [p.kind for p in article.draft.pieces] == ["p", "h2", "p", "h2", "p"]
+
+
+def test_unlabelled_opinion_piece_with_author_credit_is_editorial():
+    from site_builder.ingest.metadata import article_kind
+    from site_builder.ingest.split import Draft, Piece
+
+    pieces = [Piece("p", "送温暖不能只停留在“送”的层面，更要在“暖”字上下功夫。", 1),
+              Piece("p", "只有真正走进职工，工会才能成为职工信赖的“娘家人”。", 3),
+              Piece("credit", "（作者系河南省总工会干部）", 5)]
+    assert article_kind(Draft(title="让温暖直达职工心坎", pieces=pieces)) == "editorial"
+    news = [Piece("p", "本报讯（记者 王建军）1月18日，洛阳市总工会走访慰问困难职工。", 1), *pieces[1:]]
+    assert article_kind(Draft(title="洛阳工会送温暖", pieces=news)) == "news"

@@ -225,6 +225,10 @@ def article_kind(draft: Draft) -> str:
     has_lead = any(lead_byline(p.text)[0] for p in paragraphs[:1])
     if not has_lead and any(p.kind == "credit" for p in pieces[:1]) and len(paragraphs) >= 4:
         return "editorial"
+    # An opinion piece signs off with its author's post: （作者系…）/（作者单位：…）.
+    if not has_lead and credits and re.match(r"^[（(]作者", simplified(credits[-1].text)) \
+            and len(paragraphs) >= 2:
+        return "editorial"
     if sum(1 for p in pieces if p.kind == "h2") >= 2 or (
             not has_lead and any(p.kind == "byline" for p in pieces[:1])):
         return "feature"

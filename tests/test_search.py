@@ -275,6 +275,4 @@ def test_one_changed_article_rewrites_only_affected_chunks(tmp_path):
     scratch = {p.relative_to(root / "output"): p.read_bytes()
                for p in (root / "output" / "search").rglob("*") if p.is_file()}
     assert scratch.keys() == after.keys()
-    different = [k for k in after if scratch[k] != after[k]]
-    # Whoosh counts a replaced document until segments merge: only idf inputs may differ
-    assert all(str(k).startswith(("search/w/", "search/manifest")) for k in different)
+    assert [k for k in after if scratch[k] != after[k]] == []  # whatever the build history

@@ -7,7 +7,7 @@ Entry points: ``write_search_index`` (called by the build), ``search_command`` (
 from .command import search_command
 from .engine import SearchIndex
 from .export import write_search_index
-from .indexer import browser_dir, index_dir, open_index, update_index
+from .indexer import browser_dir, index_dir, open_index
 
 __all__ = ["SearchIndex", "browser_dir", "index_dir", "open_index", "search_command",
-           "update_index", "write_search_index"]
+           "write_search_index"]

@@ -77,10 +77,11 @@ class _Tables:
         self.seen: set[str] = set()
         self.fold: dict[int, str] = {}
         self.fold_strip: dict[int, str | None] = {}
+        self.changed: set[str] = set()  # characters that fold or vanish, white space aside
         self.lock = threading.Lock()
 
-    def learn(self, text: str) -> None:
-        new = set(text) - self.seen
+    def learn(self, text: str | set[str]) -> None:
+        new = (text if isinstance(text, set) else set(text)) - self.seen
         if not new:
             return
         with self.lock:
@@ -89,8 +90,11 @@ class _Tables:
                 if folded != char:
                     self.fold[ord(char)] = folded
                     self.fold_strip[ord(char)] = folded
+                    self.changed.add(char)
                 if is_ignored(char):
                     self.fold_strip[ord(char)] = None
+                    if not char.isspace():
+                        self.changed.add(char)
             self.seen |= new
 
 
@@ -105,7 +109,10 @@ def fold(text: str) -> str:
 
 def normalize(text: str) -> str:
     """The matching form: folded, white space removed."""
-    _TABLES.learn(text)
+    chars = set(text)
+    _TABLES.learn(chars)
+    if chars.isdisjoint(_TABLES.changed):  # the common case: only white space to drop
+        return "".join(text.split())  # split() drops exactly the str.isspace() characters
     return text.translate(_TABLES.fold_strip)
 
 

@@ -1,22 +1,23 @@
-"""Run a query on the Whoosh index: ranked hits, facet counts and highlighted snippets.
+"""Run a query on the exported index: ranked hits, facet counts and highlighted snippets.
 
-Used by the CLI and the dev server; search.js computes the same answer from the exported
-browser index.
+Used by the CLI and the dev server; search.js computes the same answer from the same files
+(matching, scores, order and facets), so the two agree by construction. Whoosh supplies the
+stored fields of the hits shown.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..gazetteer import default_gazetteer
 from .analysis import normalize_with_offsets
-from .grams import ShardSource, match_docs
-from .indexer import whoosh_docnums
-from .query import MATCH, TITLE_HIT, ParsedQuery, filter_query, parse_query, rounded, word_query
+from .export import IDS_FILE
+from .grams import FAMILY_OF, LENGTHS, decode, find_record, match_docs, shard_of
+from .query import ParsedQuery, parse_query, rounded
 
 SNIPPET_CHARS = 110
 SNIPPET_LEAD = 24
@@ -55,37 +56,59 @@ class Results:
     facets: dict[str, dict[str, int]]
 
 
-def resolve_region(value: str) -> str:
-    """'江苏省/无锡市' or '无锡' → '江苏/无锡'; unknown names are kept as written."""
+def resolve_region(value: str, aliases: dict[str, str]) -> str:
+    """'江苏省/无锡市' or '无锡' → '江苏/无锡': the archive's own places first (as search.js
+    does), then the gazetteer; unknown names are kept as written."""
+    value = value.strip().strip("/")
+    if value in aliases:
+        return aliases[value]
+    from ..gazetteer import default_gazetteer
+
     region = default_gazetteer().resolve(value)
     return region.path if region is not None else value
 
 
 class SearchIndex:
-    """An open Whoosh index answering queries; keep one per process (the dev server does)."""
+    """The exported index (and Whoosh for stored fields), open for queries; keep one per
+    process (the dev server does)."""
 
     def __init__(self, ix, folder: Path) -> None:
         self.ix = ix
         self.folder = folder
-        self.searcher = ix.searcher()
+        self.searcher = ix.searcher() if ix is not None else None
         self._load()
 
     def _load(self) -> None:
-        """Document numbers (the export's: newest first) ↔ Whoosh document numbers."""
-        manifest = json.loads((self.folder / "manifest.json").read_bytes())
-        self.source = ShardSource(self.folder, manifest["shards"])
-        by_key = whoosh_docnums(self.searcher.reader())
-        self.docnum = [by_key[k] for k in sorted(by_key)]
-        self.number = {w: n for n, w in enumerate(self.docnum)}
+        self.manifest = json.loads((self.folder / "manifest.json").read_bytes())
+        self.ids = (self.folder / IDS_FILE).read_text(encoding="utf-8").split("\n")
+        self.vocabulary = set(self.manifest["vocabulary"])
+        self.shards: dict[tuple[str, int], bytes] = {}
+        self.files: dict[str, bytes] = {}
 
     def close(self) -> None:
-        self.searcher.close()
-        self.ix.close()
+        if self.searcher is not None:
+            self.searcher.close()
+        if self.ix is not None:
+            self.ix.close()
 
     def refresh(self) -> None:
         """Pick up a newer build (the dev server calls this after rebuilding)."""
-        self.searcher = self.searcher.refresh()
+        if self.searcher is not None:
+            self.searcher = self.searcher.refresh()
         self._load()
+
+    def _file(self, rel: str) -> bytes:
+        if rel not in self.files:
+            self.files[rel] = (self.folder / rel).read_bytes()
+        return self.files[rel]
+
+    def record(self, kind: str, term: str) -> bytes | None:
+        family = FAMILY_OF[kind]
+        number = shard_of(term, self.manifest["shards"][family])
+        if (family, number) not in self.shards:
+            path = self.folder / family / f"{number}.bin"
+            self.shards[(family, number)] = path.read_bytes() if path.exists() else b""
+        return find_record(self.shards[(family, number)], kind, term)
 
     def search(self, text: str, *, limit: int | None = 10,
                filters: dict[str, str] | None = None) -> Results:
@@ -94,21 +117,18 @@ class SearchIndex:
         return self.run(parsed, limit=limit)
 
     def run(self, parsed: ParsedQuery, *, limit: int | None = 10) -> Results:
-        """Match with the gram index, score with Whoosh, order, count facets."""
+        """Match, score, order, count facets: the steps of search.js runQuery."""
         if parsed.is_empty:
             return Results(parsed, 0, [], {})
-        searcher = self.searcher
-        allowed: set[int] | None = None
-        fq = filter_query(parsed.filters, resolve_region)
-        if fq is not None:
-            allowed = {self.number[d] for d in searcher.docs_for_query(fq)}
+        allowed = self._allowed(parsed.filters)
         matched: dict[str, set[int]] = {}
 
         def docs(term: str) -> set[int]:
             if term not in matched:
-                matched[term] = match_docs(self.source, term)
+                matched[term] = match_docs(self.record, term, self.vocabulary)
             return matched[term]
 
+        match = self.manifest["scoring"]["match"]
         scores: dict[int, float] = {}
         if not parsed.groups:
             scores = dict.fromkeys(allowed or (), 0.0)
@@ -126,49 +146,104 @@ class SearchIndex:
             for d in found:
                 group_score = 0.0
                 for term in positive:
-                    group_score += term_scores[term].get(d, MATCH)
+                    group_score += term_scores[term].get(d, match)
                 scores[d] = scores.get(d, 0.0) + group_score
         ranked = sorted(scores, key=lambda d: (-rounded(scores[d]), d))
         facets = self._facets(ranked)
         shown = ranked if limit is None else ranked[:limit]
         terms = parsed.positive_terms
-        hits = [self._hit(self.docnum[d], scores[d], terms) for d in shown]
+        hits = [self._hit(d, scores[d], terms) for d in shown]
         return Results(parsed, len(ranked), hits, facets)
 
     def _term_scores(self, term: str) -> dict[int, float]:
-        """Per document number: MATCH + TITLE_HIT (title contains it) + Whoosh BM25F (words).
+        """Per document: MATCH + TITLE_HIT (title contains it) + BM25 of the term as a word
+        (title ×TITLE_BOOST, body), with the statistics of the current articles.
 
-        Only documents with a title hit or a word hit are listed; others score MATCH.
-        """
+        Only documents with a title hit or a word hit are listed; others score MATCH."""
+        s = self.manifest["scoring"]
         out: dict[int, float] = {}
-        for d in match_docs(self.source, term, title=True):
-            out[d] = MATCH + TITLE_HIT
-        found = self.searcher.search(word_query(term), limit=None, optimize=False)
-        for docnum, score in found.items():
-            d = self.number[docnum]
-            out[d] = out.get(d, MATCH) + score
+        for d in match_docs(self.record, term, self.vocabulary, title=True):
+            out[d] = s["match"] + s["title_hit"]
+        words: dict[int, float] = {}
+        k1, b, n = s["k1"], s["b"], s["documents"]
+        for kind, field_name, boost in (("h", "title", s["title_boost"]), ("w", "body", 1)):
+            postings = decode(kind, self.record(kind, term))
+            idf = math.log(n / (len(postings) + 1)) + 1
+            avg = s["avg_length"][field_name]
+            for d, tf, length in postings:
+                score = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * LENGTHS[length] / avg)))
+                if boost != 1:
+                    score *= boost
+                words[d] = words[d] + score if d in words else score
+        for d, score in words.items():
+            out[d] = out.get(d, s["match"]) + score
         return out
 
-    def _facets(self, docnums: list[int]) -> dict[str, dict[str, int]]:
-        reader = self.searcher.reader()
-        docnums = [self.docnum[n] for n in docnums]
-        out: dict[str, dict[str, int]] = {}
-        for name in ("province", "city", "year", "kind"):
-            column = reader.column_reader(name)
-            counts = Counter(column[d] for d in docnums)
-            counts.pop("", None)
-            if name == "city":
-                province = reader.column_reader("province")
-                counts = Counter(f"{province[d]}/{column[d]}" for d in docnums if column[d])
-            out[name] = dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        return out
+    def _allowed(self, filters: dict[str, str]) -> set[int] | None:
+        if not filters:
+            return None
+        allowed: set[int] | None = None
+        n = self.manifest["documents"]
 
-    def _hit(self, docnum: int, score: float, terms: list[str]) -> Hit:
-        doc = self.searcher.stored_fields(docnum)
+        def keep(found: set[int]) -> None:
+            nonlocal allowed
+            allowed = found if allowed is None else allowed & found
+
+        if "year" in filters:
+            want = filters["year"].strip()
+            runs = self.manifest["year_runs"]
+            found: set[int] = set()
+            for i, (year, start) in enumerate(runs):
+                if str(year) == want:
+                    found.update(range(start, runs[i + 1][1] if i + 1 < len(runs) else n))
+            keep(found)
+        if "kind" in filters:
+            kinds = self._file("kinds.bin")
+            want_kind = filters["kind"].strip().lower()
+            names = self.manifest["kinds"]
+            index = names.index(want_kind) if want_kind in names else -1
+            keep({d for d, k in enumerate(kinds) if k == index})
+        if "region" in filters:
+            aliases = json.loads(self._file("aliases.json"))
+            value = resolve_region(filters["region"], aliases)
+            names = json.loads(self._file("districts.json"))
+            table = self._file("districts.bin")
+            wanted = {i for i, p in enumerate(names) if p == value or p.startswith(value + "/")}
+            keep({d for d in range(n) if table[2 * d] | table[2 * d + 1] << 8 in wanted})
+        return allowed
+
+    def _facets(self, ranked: list[int]) -> dict[str, dict[str, int]]:
+        places = self._file("places.bin")
+        width = self.manifest["place_bytes"]
+        names = self.manifest["places"]
+        runs = self.manifest["year_runs"]
+        starts = [start for _, start in runs]
+        province: Counter = Counter()
+        city: Counter = Counter()
+        year: Counter = Counter()
+        kinds = self._file("kinds.bin")
+        kind: Counter = Counter()
+        from bisect import bisect_right
+
+        for d in ranked:
+            place = names[int.from_bytes(places[d * width:(d + 1) * width], "little")]
+            p, _, c = place.partition("/")
+            province[p] += 1
+            if c:
+                city[f"{p}/{c}"] += 1
+            year[str(runs[bisect_right(starts, d) - 1][0])] += 1
+            kind[self.manifest["kinds"][kinds[d]]] += 1
+        return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+                for name, counts in (("province", province), ("city", city), ("year", year),
+                                     ("kind", kind))}
+
+    def _hit(self, d: int, score: float, terms: list[str]) -> Hit:
+        doc = self.searcher.document(id=self.ids[d]) if self.searcher is not None else None
+        doc = doc or {}
         body = " ".join((doc.get("body") or "").split())
         snippet, marks = make_snippet(body, terms)
         title = doc.get("title", "")
-        return Hit(url=doc["url"], title=title, region=doc.get("region", ""),
+        return Hit(url=doc.get("url", ""), title=title, region=doc.get("region", ""),
                    year=int(doc.get("year", 0)), date=doc.get("date", ""),
                    kind=doc.get("kind", ""), score=score, snippet=snippet, highlights=marks,
                    title_highlights=find_marks(title, terms))

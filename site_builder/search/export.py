@@ -1,97 +1,87 @@
-"""Write the search index: Whoosh (ranking, facets, results) and the gram shards, and export
-both for the browser as static files under ``output/search/``.
+"""Write the search index: the exported postings and tables (``output/search/``, also kept in
+``.site-builder/index/browser/`` for the CLI) and the Whoosh index beside them.
 
-Files (all deterministic; names never depend on time or on hash seeds):
+Files (all deterministic: a function of the articles, never of the build history):
 
-* ``manifest.json`` — counts, shard counts, facet values, Whoosh's BM25F statistics.
-* ``g/``, ``p/``, ``w/`` ``<n>.bin`` — hashed shards (grams.py); a query fetches one per term
-  and family it needs.
-* ``places.bin`` — per document its place (u16 into manifest places: city, else province);
-  years need no table (documents are newest first: manifest year_runs).
+* ``manifest.json`` — counts, shard counts, facet values, vocabulary, BM25 statistics
+  computed from the current articles, and ``export``: a digest of every other file.
+* ``g/``, ``p/``, ``w/`` ``<n>.bin`` — hashed shards of postings in blocks (grams.py).
+* ``places.bin`` — per document its place (u8 or u16 into manifest places: city, else
+  province); years need no table (documents are newest first: manifest year_runs).
 * ``kinds.bin``, ``districts.bin`` + ``districts.json``, ``aliases.json`` — fetched only for
   kind: and region: filters.
-* ``doc/<n>.json`` — what a result shows (title, url, region, date, text), fetched for the
-  hits on screen only.
+* ``doc/<n>.json`` — what a result shows (title, url, region, date, text).
 * ``fold/<page>.json`` — the character folding table, by 256-code-point page, for queries.
 
-A build keeps the previous export beside the Whoosh index and rewrites only the files whose
-bytes changed; the Whoosh index itself is updated with ``update_document``.
+How a build updates them (``Exporter.run``):
+
+* nothing changed → nothing is read beyond the state and nothing is written;
+* articles edited in place (same documents, same order) → each is analyzed again, and so is
+  its previous text (kept compressed in ``texts.sqlite``), and only the blocks of the records
+  whose entries differ are re-encoded: one block per record, a few shards rewritten;
+* articles added, removed or moved in the order → every article is analyzed and encoded
+  again (forked workers, one block of articles per task).
+
+Files are written new and renamed over the old ones (never written in place: the output may
+share files with the previous build), and files no longer part of the export are deleted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import marshal
+import multiprocessing
+import os
 import shutil
-from collections import Counter, defaultdict
+import sqlite3
+import zlib
+from collections import defaultdict
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+from filelock import FileLock
+
 from ..config import Config
 from ..content import Article
-from .analysis import CAMPAIGN_WORDS, is_ignored, normalize, segmenter
+from ..render import replace_file
+from .analysis import CAMPAIGN_WORDS, is_ignored, normalize
 from .grams import (
+    BLOCK,
+    BLOCK_BITS,
+    DECODERS,
     FAMILIES,
-    FREQUENT_SIZES,
-    GramCollector,
-    build_shards,
-    encode_words,
+    FAMILY_OF,
+    blocks,
+    build_shard,
+    frame,
+    parse_shard,
+    record_size,
     shard_count,
+    shard_of,
 )
-from .indexer import browser_dir, extra_words, open_index, update_index, whoosh_docnums
+from .indexer import browser_dir, create_whoosh, extra_words, index_dir, update_whoosh, usable
+from .postings import DocText, analyze, encode_block, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
-from .schema import order_key, region_levels, searchable_parts
+from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 K1, B = 1.2, 0.75
-FREQUENT_SHARE = 200
+TASK_BLOCKS = 4  # blocks of articles per worker task
+STATE_FILE = "state.json"
+IDS_FILE = "ids.txt"  # CLI only: the article id of each document number
+TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases.json")
 
 
 def write_search_index(articles: list[Article], config: Config, output_dir: Path) -> dict:
-    """Update the Whoosh index and write the browser index to ``output_dir/search/``."""
-    update = update_index(articles, config)
-    files = export_files(articles, config)
-    cache = browser_dir(config)
-    rewritten = _sync(files, cache)
-    target = output_dir / "search"
-    target.mkdir(parents=True, exist_ok=True)
-    for rel in sorted(files):
-        dest = target / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cache / rel, dest)
-    manifest = json.loads(files["manifest.json"])
-    return {
-        "documents": len(articles),
-        "updated_documents": len(update.changed),
-        "removed_documents": len(update.removed),
-        "bytes": sum(len(b) for b in files.values()),
-        "chunks": sum(manifest["shards"].values()),
-        "files": len(files),
-        "rewritten_files": rewritten,
-    }
-
-
-def _sync(files: dict[str, bytes], folder: Path) -> int:
-    """Make ``folder`` hold exactly ``files``, writing only what changed; count the writes."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = 0
-    for rel, data in files.items():
-        path = folder / rel
-        try:
-            if path.read_bytes() == data:
-                continue
-        except OSError:
-            pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-        written += 1
-    for path in sorted(folder.rglob("*"), reverse=True):
-        rel = path.relative_to(folder).as_posix()
-        if path.is_file() and rel not in files:
-            path.unlink()
-        elif path.is_dir() and not any(path.iterdir()):
-            path.rmdir()
-    return written
+    """Update the Whoosh index and the export, and make ``output_dir/search/`` match it."""
+    root = index_dir(config)
+    root.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(root.parent / "index.lock")):
+        return Exporter(config, root).run(articles, output_dir / "search")
 
 
 def ordered(articles: Sequence[Article]) -> list[Article]:
@@ -99,134 +89,460 @@ def ordered(articles: Sequence[Article]) -> list[Article]:
     return sorted(articles, key=order_key)
 
 
-def export_files(articles: Sequence[Article], config: Config) -> dict[str, bytes]:
-    """Every file of the browser index, by path relative to ``search/``."""
-    docs = ordered(articles)
-    previous = _previous_manifest(config)
-    files: dict[str, bytes] = {}
-    records: dict[str, dict[tuple[str, str], bytes]] = {f: {} for f in FAMILIES}
-    _gram_records(docs, config, records)
-    stats = _word_records(docs, config, records)
-    shards = {}
-    for family in FAMILIES:
-        total = sum(len(v) + len(k[0]) * 3 + 4 for k, v in records[family].items())
-        old = (previous or {}).get("shards", {}).get(family)
-        shards[family] = shard_count(total, old)
-        for number, data in enumerate(build_shards(records[family], shards[family])):
-            if data:
-                files[f"{family}/{number}.bin"] = data
-    places, facets, districts, district_bytes, kinds, kind_bytes = _facet_tables(docs)
-    files["places.bin"] = facets
-    files["aliases.json"] = _json(_aliases(docs))
-    files["districts.bin"] = district_bytes
-    files["districts.json"] = _json(districts)
-    files["kinds.bin"] = kind_bytes
-    for number, article in enumerate(docs):
-        files[f"doc/{number}.json"] = _json(_doc_view(article))
-    pages = fold_pages()
-    for page, pairs in pages.items():
-        files[f"fold/{page}.json"] = _json(pairs)
-    years = sorted({a.year for a in docs})
-    manifest = {
-        "version": FORMAT_VERSION,
-        "documents": len(docs),
-        "shards": shards,
-        "places": places,
-        "years": years,
-        "kinds": kinds,
-        "fold_pages": sorted(pages),
-        "ignored": "".join(ignored_chars()),
-        "year_runs": _year_runs(docs),
-        "scoring": {"match": MATCH, "title_hit": TITLE_HIT, "title_boost": TITLE_BOOST,
-                    "k1": K1, "b": B, **stats},
-    }
-    files["manifest.json"] = _json(manifest)
-    return files
+def vocabulary(config: Config) -> tuple[str, ...]:
+    """Words of 3+ characters with their own document list (no positions needed): the
+    campaign vocabulary, the configured tags and dictionary."""
+    words = {normalize(w) for w in (*CAMPAIGN_WORDS, *extra_words(config))}
+    return tuple(sorted(w for w in words if len(w) >= 3))
 
 
-def _json(data: object) -> bytes:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+def doc_text(article: Article) -> DocText:
+    return (tuple(searchable_parts(article)), article.title, article.text)
 
 
-def _previous_manifest(config: Config) -> dict | None:
-    try:
-        return json.loads((browser_dir(config) / "manifest.json").read_bytes())
-    except (OSError, ValueError):
-        return None
+class Exporter:
+    def __init__(self, config: Config, root: Path) -> None:
+        self.config = config
+        self.root = root
+        self.master = browser_dir(config)
+        self.whoosh = root / "whoosh"
+        self.words = extra_words(config)
+        self.vocabulary = vocabulary(config)
+        self.signature = {"version": [SCHEMA_VERSION, FORMAT_VERSION], "words": list(self.words),
+                          "vocabulary": list(self.vocabulary)}
+        self.state = _read_json(root / STATE_FILE) or {}
+        self.files: dict[str, str] = dict(self.state.get("files", {}))
+        self.written: dict[str, bytes] = {}  # this build's new master files
+        self.removed: set[str] = set()
+        self.rewritten = 0  # files written to the output
+
+    # --- the plan ----------------------------------------------------------------------
+
+    def run(self, articles: Sequence[Article], out: Path) -> dict:
+        docs = ordered(articles)
+        order = [[a.id, a.digest] for a in docs]
+        old_manifest = _read_bytes(self.master / "manifest.json")
+        trusted = (self.state.get("signature") == self.signature and old_manifest is not None
+                   and usable(self.whoosh) and "shards" in self.state)
+        in_sync = old_manifest is not None and _read_bytes(out / "manifest.json") == old_manifest
+        if not trusted:  # start over: another version, other words, or no usable index
+            shutil.rmtree(self.master, ignore_errors=True)
+            self.state, self.files, in_sync = {}, {}, False
+        old_order = self.state.get("order", [])
+        old_digests = dict(map(tuple, old_order))
+        changed = [i for i, (doc_id, digest) in enumerate(order)
+                   if old_digests.get(doc_id) != digest]
+        removed = sorted(set(old_digests) - {doc_id for doc_id, _ in order})
+        stats = {"documents": len(docs), "updated_documents": len(changed),
+                 "removed_documents": len(removed), "mode": "unchanged"}
+        if trusted and old_order == order:
+            if not in_sync:
+                self._sync_output(docs, out, docs_done=False)
+            return self._report(stats)
+        cache = TextCache(self.root / "texts.sqlite")
+        try:
+            same_numbers = trusted and [d[0] for d in old_order] == [d[0] for d in order]
+            patched = same_numbers and self._patch(docs, changed, old_digests, cache)
+            if patched:
+                stats["mode"] = "patched"
+                update_whoosh(self.whoosh, [docs[i] for i in changed], [])
+            else:
+                stats["mode"] = "full"
+                self._full(docs, out, cache, fresh=not trusted,
+                           changed=[docs[i] for i in changed], removed=removed)
+            self._finish(docs, order, out, in_sync=in_sync, patched=patched, changed=changed)
+        finally:
+            cache.close()
+        return self._report(stats)
+
+    def _report(self, stats: dict) -> dict:
+        manifest = _read_json(self.master / "manifest.json") or {}
+        return {**stats, "bytes": self.state.get("bytes", 0),
+                "chunks": sum(manifest.get("shards", {}).values()),
+                "files": len(self.files) + 1, "rewritten_files": self.rewritten}
+
+    # --- every article -----------------------------------------------------------------
+
+    def _full(self, docs: list[Article], out: Path, cache: TextCache, *, fresh: bool,
+              changed: list[Article], removed: list[str]) -> None:
+        """Analyze and encode every article (forked workers); Whoosh alongside."""
+        global _JOB
+        whoosh_proc = None
+        context = multiprocessing.get_context("fork")
+        if fresh:
+            whoosh_proc = context.Process(target=create_whoosh, args=(self.whoosh, docs))
+            whoosh_proc.start()
+        else:
+            update_whoosh(self.whoosh, changed, removed)
+        doc_dir = out / "doc"
+        doc_dir.mkdir(parents=True, exist_ok=True)
+        _JOB = (docs, self.vocabulary, self.words, doc_dir)
+        tasks = [(b, min(b + TASK_BLOCKS, _blocks(len(docs))))
+                 for b in range(0, _blocks(len(docs)), TASK_BLOCKS)]
+        records: dict[tuple[str, str], bytearray] = {}
+        lengths = [0, 0]
+        doc_files: dict[str, str] = {}
+        rows: list[tuple[str, str, bytes]] = []
+        workers = min(os.cpu_count() or 1, len(tasks))
+        try:
+            if workers > 1:
+                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                    results = pool.map(_encode_task, tasks)
+                    for result in results:
+                        _merge(result, records, lengths, doc_files, rows)
+            else:
+                for task in tasks:
+                    _merge(_encode_task(task), records, lengths, doc_files, rows)
+        finally:
+            _JOB = None
+        cache.replace_all(rows)
+        self.state["lengths"] = lengths
+        for rel in [r for r in self.files if r.startswith("doc/") and r not in doc_files]:
+            self._write_master(rel, None)
+        self.files.update(doc_files)
+        by_family: dict[str, dict[tuple[str, str], bytes]] = {f: {} for f in FAMILIES}
+        for key in sorted(records):
+            by_family[FAMILY_OF[key[1]]][key] = bytes(records.pop(key))
+        self._write_families(by_family, {f: set(range(self._counts(by_family)[f]))
+                                         for f in FAMILIES})
+        if whoosh_proc is not None:
+            whoosh_proc.join()
+            if whoosh_proc.exitcode != 0:
+                raise RuntimeError("building the Whoosh index failed")
+
+    def _counts(self, by_family: dict[str, dict[tuple[str, str], bytes]]) -> dict[str, int]:
+        totals = {f: sum(record_size(k[0], len(v)) for k, v in by_family[f].items())
+                  for f in FAMILIES}
+        self.state["family_bytes"] = totals
+        return {f: shard_count(totals[f]) for f in FAMILIES}
+
+    def _write_families(self, by_family: dict[str, dict[tuple[str, str], bytes]],
+                        touched: dict[str, set[int]]) -> None:
+        """Write the touched shards of each family (all records of a family are given)."""
+        shards = {}
+        for family in FAMILIES:
+            count = shard_count(self.state["family_bytes"][family])
+            shards[family] = count
+            buckets: dict[int, dict[tuple[str, str], bytes]] = defaultdict(dict)
+            for key, payload in by_family[family].items():
+                number = shard_of(key[0], count)
+                if number in touched[family]:
+                    buckets[number][key] = payload
+            for number in sorted(touched[family]):
+                self._write_master(f"{family}/{number}.bin",
+                                   build_shard(buckets[number]) if buckets.get(number) else None)
+            for rel in [r for r in self.files if r.startswith(f"{family}/")]:
+                if int(rel.split("/")[1].split(".")[0]) >= count:
+                    self._write_master(rel, None)
+        self.state["shards"] = shards
+
+    # --- articles edited in place ------------------------------------------------------
+
+    def _patch(self, docs: list[Article], changed: list[int], old_digests: dict,
+               cache: TextCache) -> bool:
+        """Re-encode the blocks the changed articles' entries sit in. False: cannot (the
+        previous text of an article is not in the cache)."""
+        patches: dict[tuple[str, str], dict[int, object]] = defaultdict(dict)
+        lengths = list(self.state.get("lengths", [0, 0]))
+        new_texts = []
+        for number in changed:
+            article = docs[number]
+            old_text = cache.get(article.id, old_digests[article.id])
+            if old_text is None:
+                return False
+            text = doc_text(article)
+            new_texts.append((article.id, article.digest, text))
+            old = analyze(old_text, self.vocabulary, self.words)
+            new = analyze(text, self.vocabulary, self.words)
+            lengths[0] += new.title_length - old.title_length
+            lengths[1] += new.body_length - old.body_length
+            old_entries, new_entries = old.entries(), new.entries()
+            for key in old_entries.keys() | new_entries.keys():
+                entry = new_entries.get(key)
+                if old_entries.get(key) != entry:
+                    patches[key][number] = entry
+        counts = dict(self.state["shards"])
+        totals = dict(self.state["family_bytes"])
+        loaded: dict[str, dict[int, dict[tuple[str, str], bytes]]] = {f: {} for f in FAMILIES}
+
+        def shard(family: str, number: int) -> dict[tuple[str, str], bytes]:
+            if number not in loaded[family]:
+                data = _read_bytes(self.master / f"{family}/{number}.bin") or b""
+                loaded[family][number] = parse_shard(data)
+            return loaded[family][number]
+
+        for key, entries in sorted(patches.items()):
+            family = FAMILY_OF[key[1]]
+            records = shard(family, shard_of(key[0], counts[family]))
+            old_payload = records.get(key, b"")
+            payload = patch_payload(key[1], old_payload, entries)
+            totals[family] += ((record_size(key[0], len(payload)) if payload else 0)
+                               - (record_size(key[0], len(old_payload)) if old_payload else 0))
+            if payload:
+                records[key] = payload
+            else:
+                records.pop(key, None)
+        self.state["family_bytes"] = totals
+        by_family: dict[str, dict[tuple[str, str], bytes]] = {}
+        touched: dict[str, set[int]] = {}
+        for family in FAMILIES:
+            if shard_count(totals[family]) != counts[family]:  # re-shard the whole family
+                for number in range(counts[family]):
+                    shard(family, number)
+                touched[family] = set(range(max(counts[family], shard_count(totals[family]))))
+            else:
+                touched[family] = set(loaded[family])
+            by_family[family] = {k: v for records in loaded[family].values()
+                                 for k, v in records.items()}
+        self._write_families(by_family, touched)
+        self.state["lengths"] = lengths
+        for doc_id, digest, text in new_texts:
+            cache.put(doc_id, digest, text)
+        return True
+
+    # --- files -------------------------------------------------------------------------
+
+    def _write_master(self, rel: str, data: bytes | None) -> None:
+        """Record a new master file (None: delete it); written to disk in _finish."""
+        if data is None:
+            if rel in self.files:
+                self.removed.add(rel)
+                self.files.pop(rel)
+            self.written.pop(rel, None)
+            return
+        digest = _digest(data)
+        if self.files.get(rel) == digest and (self.master / rel).exists():
+            return
+        self.files[rel] = digest
+        self.written[rel] = data
+        self.removed.discard(rel)
+
+    def _finish(self, docs: list[Article], order: list, out: Path, *, in_sync: bool,
+                patched: bool, changed: list[int]) -> None:
+        """Tables, documents, manifest: written to the master copy and the output."""
+        if not any(r.startswith("fold/") for r in self.files):
+            for page, pairs in fold_pages().items():
+                self._write_master(f"fold/{page}.json", _json(pairs))
+        for rel, data in table_files(docs).items():
+            if not rel.startswith("_"):
+                self._write_master(rel, data)
+        doc_written: dict[str, bytes] = {}
+        if patched:
+            for number in changed:
+                data = _json(doc_view(docs[number]))
+                self.files[f"doc/{number}.json"] = _digest(data)
+                doc_written[f"doc/{number}.json"] = data
+        manifest = self._manifest(docs)
+        # master: every file but the documents (the CLI shows hits from Whoosh)
+        for rel, data in sorted(self.written.items()):
+            target = self.master / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            replace_file(target, data)
+        for rel in sorted(self.removed):
+            _unlink(self.master / rel)
+            _unlink(out / rel)
+        replace_file(self.master / IDS_FILE, "\n".join(d[0] for d in order).encode())
+        if in_sync:
+            for rel, data in sorted({**self.written, **doc_written}.items()):
+                target = out / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                replace_file(target, data)
+            replace_file(out / "manifest.json", manifest)
+            self.rewritten = len(self.written) + len(doc_written) + 1
+            if not patched:
+                self.rewritten += sum(r.startswith("doc/") for r in self.files)
+        else:
+            self._sync_output(docs, out, manifest, docs_done=not patched)
+        replace_file(self.master / "manifest.json", manifest)
+        self.state.update(signature=self.signature, order=order, files=self.files,
+                          bytes=sum(self.state["family_bytes"].values()))
+        replace_file(self.root / STATE_FILE, json.dumps(self.state, ensure_ascii=False,
+                                                        sort_keys=True).encode())
+
+    def _manifest(self, docs: list[Article]) -> bytes:
+        n = len(docs)
+        title, body = self.state["lengths"]
+        tables = json.loads(table_files(docs)["_meta"])
+        fold = sorted(int(r[5:-5]) for r in self.files if r.startswith("fold/"))
+        listing = "\n".join(f"{rel} {h}" for rel, h in sorted(self.files.items()))
+        manifest = {
+            "version": FORMAT_VERSION,
+            "documents": n,
+            "block_bits": BLOCK_BITS,
+            "shards": self.state["shards"],
+            **tables,
+            "fold_pages": fold,
+            "ignored": "".join(ignored_chars()),
+            "vocabulary": list(self.vocabulary),
+            "scoring": {"match": MATCH, "title_hit": TITLE_HIT, "title_boost": TITLE_BOOST,
+                        "k1": K1, "b": B, "documents": n,
+                        "avg_length": {"title": title / n if n and title else 1,
+                                       "body": body / n if n and body else 1}},
+            "export": hashlib.blake2b(listing.encode(), digest_size=12).hexdigest(),
+        }
+        return _json(manifest)
+
+    def _sync_output(self, docs: list[Article], out: Path, manifest: bytes | None = None, *,
+                     docs_done: bool) -> None:
+        """Make ``out`` hold exactly the export (the output was not the previous export)."""
+        out.mkdir(parents=True, exist_ok=True)
+        for rel in sorted(self.files):
+            target = out / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if rel.startswith("doc/"):
+                if not docs_done:
+                    replace_file(target, _json(doc_view(docs[int(rel[4:-5])])))
+            else:
+                replace_file(target, (self.master / rel).read_bytes())
+        self.rewritten = len(self.files) + 1
+        keep = {*self.files, "manifest.json"}
+        for folder in (*FAMILIES, "doc", "fold"):  # ours; the search page sits beside them
+            for path in sorted((out / folder).rglob("*")) if (out / folder).is_dir() else []:
+                if path.is_file() and path.relative_to(out).as_posix() not in keep:
+                    path.unlink()
+        for name in TABLES:
+            if name not in keep:
+                _unlink(out / name)
+        replace_file(out / "manifest.json", manifest or (self.master / "manifest.json")
+                     .read_bytes())
 
 
-def _gram_records(docs: list[Article], config: Config, records: dict[str, dict]) -> None:
-    collector = GramCollector(frequent_grams(config, len(docs)))
-    for number, article in enumerate(docs):
-        collector.add(number, [normalize(p) for p in searchable_parts(article)])
-    records["g"], records["p"] = collector.records(len(docs))
+# --- worker side -------------------------------------------------------------------------
+
+_JOB: tuple | None = None  # what forked workers inherit: (docs, vocabulary, words, doc_dir)
 
 
-def frequent_grams(config: Config, documents: int) -> set[str]:
-    """3- and 4-character strings that get their own doc list: the campaign vocabulary and
-    the words in more than 1 of FREQUENT_SHARE documents (read from Whoosh's lexicon)."""
-    out = {normalize(w) for w in (*CAMPAIGN_WORDS, *extra_words(config))}
-    threshold = max(2, documents // FREQUENT_SHARE)
-    ix = open_index(config)
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        for field in ("title", "body"):
-            for term, info in reader.iter_field(field):
-                if len(term) in FREQUENT_SIZES and info.doc_frequency() >= threshold:
-                    out.add(term)
-    ix.close()
-    return {w for w in out if len(w) in FREQUENT_SIZES}
+def _blocks(n: int) -> int:
+    return -(-n // BLOCK)
 
 
-def _word_records(docs: list[Article], config: Config, records: dict[str, dict]) -> dict:
-    """Word postings from the analyzer, with Whoosh's own statistics (so scores agree)."""
-    from whoosh.util.numeric import length_to_byte
-
-    seg = segmenter(extra_words(config))
-    ix = open_index(config)
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        whoosh_doc = whoosh_docnums(reader)
-        stats = {"doc_count_all": reader.doc_count_all(),
-                 "avg_length": {f: searcher.avg_field_length(f) or 1 for f in ("title", "body")},
-                 "length_table": [reader_length(b) for b in range(256)]}
-        for field, kind in (("title", "h"), ("body", "w")):
-            postings: defaultdict[str, list[tuple[int, int, int]]] = defaultdict(list)
-            for number, article in enumerate(docs):
-                text = article.title if field == "title" else article.text
-                counts = Counter(seg.words_of(text))
-                if not counts:
-                    continue
-                length = length_to_byte(
-                    reader.doc_field_length(whoosh_doc[order_key(article)], field, 0))
-                for word, tf in counts.items():
-                    postings[word].append((number, tf, length))
-            for word, plist in postings.items():
-                df = reader.doc_frequency(field, word)
-                records["w"][(word, kind)] = encode_words(df, plist)
-    ix.close()
-    return stats
+def _encode_task(task: tuple[int, int]):
+    """Blocks ``task`` of the articles: records, field lengths, document files, cache rows."""
+    docs, vocab, words, doc_dir = _JOB  # type: ignore[misc]
+    first, last = task
+    records: dict[tuple[str, str], bytes] = {}
+    lengths = [0, 0]
+    doc_files: dict[str, str] = {}
+    rows = []
+    for block in range(first, last):
+        terms = []
+        for number in range(block * BLOCK, min((block + 1) * BLOCK, len(docs))):
+            article = docs[number]
+            text = doc_text(article)
+            analyzed = analyze(text, vocab, words)
+            lengths[0] += analyzed.title_length
+            lengths[1] += analyzed.body_length
+            terms.append(analyzed)
+            rows.append((article.id, article.digest, _pack(text)))
+            data = _json(doc_view(article))
+            doc_files[f"doc/{number}.json"] = _digest(data)
+            if doc_dir is not None:
+                replace_file(doc_dir / f"{number}.json", data)
+        for key, framed in encode_block(block, terms).items():
+            have = records.get(key)
+            records[key] = framed if have is None else have + framed
+    return records, lengths, doc_files, rows
 
 
-def reader_length(byte: int) -> int:
-    from whoosh.util.numeric import byte_to_length
+def _merge(result, records: dict, lengths: list[int], doc_files: dict, rows: list) -> None:
+    part, part_lengths, part_files, part_rows = result
+    for key, data in part.items():
+        have = records.get(key)
+        if have is None:
+            records[key] = bytearray(data)
+        else:
+            have += data
+    lengths[0] += part_lengths[0]
+    lengths[1] += part_lengths[1]
+    doc_files.update(part_files)
+    rows.extend(part_rows)
 
-    return byte_to_length(byte)
+
+def patch_payload(kind: str, payload: bytes, entries: dict[int, object]) -> bytes:
+    """A record with the given documents' entries replaced (None: removed)."""
+    by_block = dict(blocks(payload)) if payload else {}
+    changes: dict[int, dict[int, object]] = defaultdict(dict)
+    for number, entry in entries.items():
+        changes[number >> BLOCK_BITS][number & (BLOCK - 1)] = entry
+    for block, change in changes.items():
+        current = dict(_entries(kind, by_block[block])) if block in by_block else {}
+        for local, entry in change.items():
+            if entry is None:
+                current.pop(local, None)
+            else:
+                current[local] = entry
+        if current:
+            by_block[block] = encode_entries(kind, sorted(current.items()))
+        else:
+            by_block.pop(block, None)
+    return b"".join(frame(b, by_block[b]) for b in sorted(by_block))
 
 
-def _facet_tables(docs: list[Article]):
+def _entries(kind: str, data: bytes) -> list[tuple[int, object]]:
+    decoded = DECODERS[kind](data)
+    if kind in ("d", "t"):
+        return [(d, True) for d in decoded]
+    if kind in ("p", "P"):
+        return decoded
+    return [(d, (tf, lb)) for d, tf, lb in decoded]
+
+
+# --- the texts cache ---------------------------------------------------------------------
+
+def _pack(text: DocText) -> bytes:
+    return zlib.compress(marshal.dumps(text), 1)
+
+
+class TextCache:
+    """The searchable texts of the last build's articles, by id and digest: what an edited
+    article said before, so its old entries can be taken out of the postings."""
+
+    def __init__(self, path: Path) -> None:
+        self.db = sqlite3.connect(str(path))
+        self.db.execute("CREATE TABLE IF NOT EXISTS texts "
+                        "(id TEXT PRIMARY KEY, digest TEXT, data BLOB)")
+
+    def get(self, doc_id: str, digest: str) -> DocText | None:
+        row = self.db.execute("SELECT digest, data FROM texts WHERE id = ?",
+                              (doc_id,)).fetchone()
+        if row is None or row[0] != digest:
+            return None
+        return marshal.loads(zlib.decompress(row[1]))
+
+    def put(self, doc_id: str, digest: str, text: DocText) -> None:
+        self.db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)",
+                        (doc_id, digest, _pack(text)))
+
+    def replace_all(self, rows: list[tuple[str, str, bytes]]) -> None:
+        self.db.execute("DELETE FROM texts")
+        self.db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        self.db.commit()
+        self.db.close()
+
+
+# --- tables and documents ----------------------------------------------------------------
+
+def table_files(docs: list[Article]) -> dict[str, bytes]:
+    """Per-document facet tables and filter aids; ``_meta`` holds the manifest's part."""
     places: list[str] = sorted({_place(a) for a in docs})
     place_index = {p: i for i, p in enumerate(places)}
     districts = sorted({a.region.path for a in docs})
     district_index = {p: i for i, p in enumerate(districts)}
     kinds = sorted({a.kind for a in docs})
     kind_index = {k: i for i, k in enumerate(kinds)}
-    facets, district_bytes, kind_bytes = bytearray(), bytearray(), bytearray()
+    width = 1 if len(places) <= 256 else 2
+    facets, district_bytes = bytearray(), bytearray()
     for article in docs:
-        facets += place_index[_place(article)].to_bytes(2, "little")
+        facets += place_index[_place(article)].to_bytes(width, "little")
         district_bytes += district_index[article.region.path].to_bytes(2, "little")
-        kind_bytes.append(kind_index[article.kind])
-    return places, bytes(facets), districts, bytes(district_bytes), kinds, bytes(kind_bytes)
+    meta = {"places": places, "place_bytes": width, "kinds": kinds,
+            "years": sorted({a.year for a in docs}), "year_runs": _year_runs(docs)}
+    return {"places.bin": bytes(facets), "districts.bin": bytes(district_bytes),
+            "districts.json": _json(districts),
+            "kinds.bin": bytes(kind_index[a.kind] for a in docs),
+            "aliases.json": _json(_aliases(docs)), "_meta": _json(meta)}
 
 
 def _year_runs(docs: list[Article]) -> list[list[int]]:
@@ -246,9 +562,14 @@ def _place(article: Article) -> str:
 
 
 def _aliases(docs: list[Article]) -> dict[str, str]:
-    """Full and short names of the places in the archive → their paths (for region:)."""
+    """Full and short names of the places in the archive → their paths (for region:).
+
+    A name two places share goes to the one with the shorter, then smaller path: the same
+    answer whatever order the places are met in."""
     out: dict[str, str] = {}
-    for region in {r for a in docs for r in (a.region, *a.region.ancestors())}:
+    regions = {r.path: r for a in docs for r in (a.region, *a.region.ancestors())}
+    for path in sorted(regions, key=lambda p: (p.count("/"), p)):
+        region = regions[path]
         for name in (*region.full_names, *region.names):
             out.setdefault(name, region.path)
         full = "/".join(r.full_names[0] for r in (*reversed(region.ancestors()), region)
@@ -258,12 +579,13 @@ def _aliases(docs: list[Article]) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def _doc_view(article: Article) -> dict[str, object]:
+def doc_view(article: Article) -> dict[str, object]:
     text = " ".join(article.text.split())
-    folds = sorted({c for c in article.title + text if ord(c) > 0x7F and _fold_map().get(c)})
+    fold = _fold_map()
+    folds = sorted({c for c in article.title + text if ord(c) > 0x7F and c in fold})
     return {"u": article.url, "t": article.title, "r": article.region.path,
             "d": article.date.isoformat() if article.date else "", "y": article.year,
-            "k": article.kind, "x": text, "f": "".join(c + _fold_map()[c] for c in folds)}
+            "k": article.kind, "x": text, "f": "".join(c + fold[c] for c in folds)}
 
 
 @lru_cache(maxsize=1)
@@ -299,4 +621,34 @@ def ignored_chars() -> list[str]:
     return [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000 and is_ignored(chr(i))]
 
 
-__all__ = ["export_files", "write_search_index"]
+# --- small helpers -----------------------------------------------------------------------
+
+def _json(data: object) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=10).hexdigest()
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _read_json(path: Path):
+    data = _read_bytes(path)
+    try:
+        return json.loads(data) if data is not None else None
+    except ValueError:
+        return None
+
+
+def _unlink(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+__all__ = ["write_search_index"]

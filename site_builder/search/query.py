@@ -10,9 +10,11 @@ Each matching term scores
     MATCH + TITLE_HIT  (if the title contains it)
           + TITLE_BOOST * BM25(title words) + BM25(body words)   (if it is a whole word there)
 
-with Whoosh's BM25F (B=0.75, K1=1.2) for the word part. A group (terms joined by AND) scores
-the sum of its terms; a document scores the sum of the groups it matches. Hits are ordered by
-score rounded to 1e-6, then by article order (newest first), so the browser and Whoosh agree
+with Whoosh's BM25F formula (B=0.75, K1=1.2, idf log(N/(df+1))+1) over the statistics of
+the current articles (export.py), lengths rounded to one byte (grams.LENGTHS). A group
+(terms joined by AND) scores the sum of its terms; a document scores the sum of the groups it
+matches. Hits are ordered by score rounded to 1e-6, then by article order (newest first), so
+the browser and the CLI agree
 even on ties.
 """
 
@@ -88,12 +90,7 @@ def parse_query(text: str) -> ParsedQuery:
     return parsed
 
 
-# --- Whoosh form -------------------------------------------------------------------------
-
-
-def word_query(term: str) -> wq.Query:
-    """The BM25F part of a term's score: the term as a whole word in the title or body."""
-    return wq.Or([wq.Term("title", term, boost=TITLE_BOOST), wq.Term("body", term)])
+# --- Whoosh form (filters) --------------------------------------------------------------
 
 
 def filter_query(filters: dict[str, str], resolve_region=None) -> wq.Query | None:

@@ -24,6 +24,7 @@ const bytes = (path) => fetchOnce(path, "bin");
 // --- folding: the same character table as analysis.fold_char -------------------------------
 let manifest = null;
 let ignored = new Set();
+let vocabulary = new Set();
 const foldTable = new Map();
 
 async function loadFolds(chars) {
@@ -111,8 +112,11 @@ function crc32(data) {
 }
 const encoder = new TextEncoder();
 
-async function record(family, kind, term) {
+const FAMILY = { d: "g", t: "g", p: "p", P: "p", h: "w", w: "w" };
+
+async function record(kind, term) {
   const key = encoder.encode(term);
+  const family = FAMILY[kind];
   const shard = await bytes(`${family}/${crc32(key) % manifest.shards[family]}.bin`);
   const st = { i: 0 };
   const want = kind.charCodeAt(0);
@@ -130,48 +134,60 @@ async function record(family, kind, term) {
   return null;
 }
 
-function decodeDocs(p) {
+// A record is a run of blocks (number, length, bytes); inside a block documents are gaps
+// from the block's first document. Layouts as in grams.py.
+function decodeBlocks(p, decodeBlock) {
   const out = [];
-  if (!p || !p.length) return out;
-  if (p[0] === 1) {
-    for (let i = 1; i < p.length; i++) {
-      for (let bit = 0; bit < 8; bit++) if (p[i] & (1 << bit)) out.push((i - 1) * 8 + bit);
-    }
-    return out;
+  if (!p) return out;
+  const st = { i: 0 };
+  while (st.i < p.length) {
+    const base = uint(p, st) * 2 ** manifest.block_bits;
+    const size = uint(p, st);
+    decodeBlock(p.subarray(st.i, st.i + size), base, out);
+    st.i += size;
   }
-  const st = { i: 1 };
-  let last = 0;
-  for (let n = uint(p, st); n > 0; n--) { last += uint(p, st); out.push(last); }
   return out;
 }
 
-function decodePositions(p) {
-  const out = new Map();
-  if (!p) return out;
+function docsBlock(p, base, out) {
+  if (p[0] === 1) {
+    for (let i = 1; i < p.length; i++) {
+      for (let bit = 0; bit < 8; bit++) if (p[i] & (1 << bit)) out.push(base + (i - 1) * 8 + bit);
+    }
+    return;
+  }
+  const st = { i: 1 };
+  let last = base;
+  for (let n = uint(p, st); n > 0; n--) { last += uint(p, st); out.push(last); }
+}
+
+function positionsBlock(p, base, out) {
   const st = { i: 0 };
-  let last = 0;
+  let last = base;
   for (let n = uint(p, st); n > 0; n--) {
     last += uint(p, st);
     const poses = [];
     let prev = 0;
     for (let k = uint(p, st); k > 0; k--) { prev += uint(p, st); poses.push(prev); }
-    out.set(last, poses);
+    out.push([last, poses]);
   }
-  return out;
 }
 
-function decodeWords(p) {
-  if (!p) return { df: 0, postings: [] };
+function wordsBlock(p, base, out) {
   const st = { i: 0 };
-  const df = uint(p, st);
-  const postings = [];
-  let last = 0;
+  let last = base;
   for (let n = uint(p, st); n > 0; n--) {
     last += uint(p, st);
     const tf = uint(p, st);
-    postings.push([last, tf, p[st.i++]]);
+    out.push([last, tf, p[st.i++]]);
   }
-  return { df, postings };
+}
+
+// Field lengths as one byte: the same integer table as grams.LENGTHS.
+const LENGTHS = Array.from({ length: 128 }, (_, i) => i);
+while (LENGTHS.length < 256) {
+  const last = LENGTHS[LENGTHS.length - 1];
+  LENGTHS.push(last + Math.max(1, last >> 4));
 }
 
 function coveringBigrams(term) {
@@ -184,13 +200,10 @@ function coveringBigrams(term) {
 // Documents whose text (title=true: title) contains the normalized term (array of chars).
 async function matchDocs(term, title = false) {
   const text = term.join("");
-  if (term.length <= 2) return new Set(decodeDocs(await record("g", title ? "t" : "d", text)));
-  if (!title && (term.length === 3 || term.length === 4)) {
-    const listed = await record("g", "d", text);
-    if (listed !== null) return new Set(decodeDocs(listed));
-  }
+  if (term.length <= 2) return new Set(decodeBlocks(await record(title ? "t" : "d", text), docsBlock));
+  if (!title && vocabulary.has(text)) return new Set(decodeBlocks(await record("d", text), docsBlock));
   const lists = await Promise.all(coveringBigrams(term).map(async ([o, gram]) =>
-    [o, decodePositions(await record("p", title ? "P" : "p", gram))]));
+    [o, new Map(decodeBlocks(await record(title ? "P" : "p", gram), positionsBlock))]));
   const out = new Set();
   for (const [d, first] of lists[0][1]) {
     let starts = new Set(first.map((p) => p - lists[0][0]));
@@ -215,11 +228,11 @@ async function termScores(term) {
   for (const d of await matchDocs(term, true)) out.set(d, base);
   const words = new Map();
   for (const [field, kind, boost] of [["title", "h", s.title_boost], ["body", "w", 1]]) {
-    const { df, postings } = decodeWords(await record("w", kind, text));
-    const idf = Math.log(s.doc_count_all / (df + 1)) + 1;
+    const postings = decodeBlocks(await record(kind, text), wordsBlock);
+    const idf = Math.log(s.documents / (postings.length + 1)) + 1;
     const avg = s.avg_length[field];
     for (const [d, tf, lengthByte] of postings) {
-      const fl = s.length_table[lengthByte];
+      const fl = LENGTHS[lengthByte];
       let score = idf * ((tf * (s.k1 + 1)) / (tf + s.k1 * ((1 - s.b) + s.b * fl / avg)));
       if (boost !== 1) score *= boost;
       words.set(d, words.has(d) ? words.get(d) + score : score);
@@ -320,7 +333,7 @@ async function facets(ranked) {
   const runs = manifest.year_runs;
   const bump = (m, k) => m.set(k, (m.get(k) || 0) + 1);
   for (const d of ranked) {
-    const path = manifest.places[places[2 * d] | (places[2 * d + 1] << 8)];
+    const path = manifest.places[manifest.place_bytes === 1 ? places[d] : places[2 * d] | (places[2 * d + 1] << 8)];
     const [p, c] = path.split("/");
     bump(province, p);
     if (c) bump(city, `${p}/${c}`);
@@ -534,6 +547,7 @@ async function main() {
   manifest = await json("manifest.json");
   if (!manifest) { root.append(el("p", {}, "搜索索引缺失：请先运行 site-builder build。")); return; }
   ignored = new Set(Array.from(manifest.ignored));
+  vocabulary = new Set(manifest.vocabulary);
   const view = ui();
   view.form.addEventListener("submit", (e) => {
     e.preventDefault();

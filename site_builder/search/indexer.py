@@ -11,11 +11,14 @@ from pathlib import Path
 
 from ..config import Config
 from ..content import Article
+from ..errors import Diagnostic, SiteError, display_path
 from .schema import document, make_schema
 
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
 
 from whoosh import index as windex  # noqa: E402  (after the warning filter)
+
+WRITER_TIMEOUT_SECONDS = 60.0  # another process writing the index: wait this long, then fail
 
 
 def index_dir(config: Config) -> Path:
@@ -57,7 +60,14 @@ def update_whoosh(where: Path, changed: Iterable[Article], removed: Iterable[str
     if not changed and not removed:
         return
     ix = windex.open_dir(str(where))
-    writer = ix.writer()
+    try:
+        writer = ix.writer(timeout=WRITER_TIMEOUT_SECONDS)
+    except windex.LockError as exc:
+        ix.close()
+        raise SiteError(Diagnostic(
+            display_path(where), None,
+            f"the search index is locked by another process (waited "
+            f"{WRITER_TIMEOUT_SECONDS:g} s); is another site-builder running?")) from exc
     try:
         for doc_id in removed:
             writer.delete_by_term("id", doc_id)

@@ -187,8 +187,9 @@ writer.cancel()
 
 def hold_search_writer(site: Path, seconds: float) -> subprocess.Popen:
     """Another process with the Whoosh index's write lock, for ``seconds``."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLD_WRITER, str(site / ".site-builder/index"),
-                             str(seconds)], env=env(), stdout=subprocess.PIPE, text=True)
+    (toc,) = (site / ".site-builder").rglob("_MAIN_*.toc")  # wherever the search stage keeps it
+    proc = subprocess.Popen([sys.executable, "-c", HOLD_WRITER, str(toc.parent), str(seconds)],
+                            env=env(), stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "holding"
     return proc
 

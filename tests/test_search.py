@@ -23,7 +23,9 @@ from site_builder.search.analysis import (
     normalize_with_offsets,
     segmenter,
 )
-from site_builder.search.export import _fold_map
+from site_builder.search.export import _fold_map, doc_text, ordered, vocabulary
+from site_builder.search.indexer import extra_words
+from site_builder.search.postings import analyze, encode_block, encode_block_fast
 from site_builder.search.schema import searchable_parts
 
 REPO = Path(__file__).resolve().parent.parent
@@ -112,6 +114,19 @@ def test_browser_fold_table_equals_the_analyzer():
     table = _fold_map()
     for char in "溫暖後來乾隆髮臺灣著ＡＺ１ÉΣ":
         assert table.get(char, char) == fold_char(char)
+
+
+def test_bulk_encoder_writes_the_bytes_of_the_per_article_encoder(generated):
+    """A cold build encodes blocks with numpy, an edit re-encodes one block per record in
+    Python: both must give the same bytes, or the output would depend on the history."""
+    config, articles, _, _ = generated
+    docs = ordered(articles)
+    vocab, words = vocabulary(config), extra_words(config)
+    texts = [doc_text(a) for a in docs]
+    slow = encode_block(0, [analyze(t, vocab, words) for t in texts])
+    fast, _ = encode_block_fast(0, texts, vocab, words)
+    assert slow.keys() == fast.keys() and len(slow) > 1000
+    assert [k for k in slow if slow[k] != fast[k]] == []
 
 
 def test_gram_tokenizer_positions_are_true_character_positions():

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from functools import cache, lru_cache
 
@@ -103,7 +103,10 @@ _TABLES = _Tables()
 
 def fold(text: str) -> str:
     """Fold every character; keeps length and white space."""
-    _TABLES.learn(text)
+    chars = set(text)
+    _TABLES.learn(chars)
+    if chars.isdisjoint(_TABLES.changed):
+        return text
     return text.translate(_TABLES.fold)
 
 
@@ -224,17 +227,34 @@ class Segmenter:
         self.words = tuple(sorted({w.strip() for w in (*CAMPAIGN_WORDS, *extra_words)
                                    if w and w.strip()}))
         self._jieba = rjieba.Jieba()
+        self._known: dict[str, str] = {}
         for word in self.words:
             self._jieba.add_word(fold(word), None, None)
 
     def words_of(self, text: str) -> list[str]:
         """Search-mode words of folded text; punctuation and spaces dropped."""
-        out = []
-        for token in self._jieba.cut_for_search(fold(text)):
-            token = token.strip()
-            if token and any(c.isalnum() for c in token):
-                out.append(token)
+        word = self._word
+        return [w for w in map(word, self._jieba.cut_for_search(fold(text))) if w]
+
+    def word_counts(self, text: str) -> Counter:
+        """words_of(text), counted."""
+        out: Counter = Counter()
+        word = self._word
+        for token, n in Counter(self._jieba.cut_for_search(fold(text))).items():
+            w = word(token)
+            if w:
+                out[w] += n
         return out
+
+    def _word(self, token: str) -> str:
+        """The word a segment counts as ('' for punctuation and spaces); memoized."""
+        known = self._known.get(token)
+        if known is None:
+            stripped = token.strip()
+            known = stripped if any(c.isalnum() for c in stripped) else ""
+            if len(self._known) < 1_000_000:
+                self._known[token] = known
+        return known
 
 
 @lru_cache(maxsize=8)

@@ -64,7 +64,7 @@ from .grams import (
     shard_of,
 )
 from .indexer import browser_dir, create_whoosh, extra_words, index_dir, update_whoosh, usable
-from .postings import DocText, analyze, encode_block, encode_entries
+from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
 from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
 
@@ -425,20 +425,20 @@ def _encode_task(task: tuple[int, int]):
     doc_files: dict[str, str] = {}
     rows = []
     for block in range(first, last):
-        terms = []
+        texts = []
         for number in range(block * BLOCK, min((block + 1) * BLOCK, len(docs))):
             article = docs[number]
             text = doc_text(article)
-            analyzed = analyze(text, vocab, words)
-            lengths[0] += analyzed.title_length
-            lengths[1] += analyzed.body_length
-            terms.append(analyzed)
+            texts.append(text)
             rows.append((article.id, article.digest, _pack(text)))
             data = _json(doc_view(article))
             doc_files[f"doc/{number}.json"] = _digest(data)
             if doc_dir is not None:
                 replace_file(doc_dir / f"{number}.json", data)
-        for key, framed in encode_block(block, terms).items():
+        encoded, block_lengths = encode_block_fast(block, texts, vocab, words)
+        lengths[0] += block_lengths[0]
+        lengths[1] += block_lengths[1]
+        for key, framed in encoded.items():
             have = records.get(key)
             records[key] = framed if have is None else have + framed
     return records, lengths, doc_files, rows

@@ -15,7 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 from conftest import REPO, make_site
 
@@ -155,8 +154,6 @@ def test_two_builds_at_once_take_turns_and_leave_a_whole_site(tmp_path):
     assert not [name for name in leftovers if "tmp" in name or name.endswith(".old")], leftovers
 
 
-@pytest.mark.xfail(strict=True, reason="search/export.py _aliases() iterates a set of regions "
-                   "and keeps the first name seen: search/aliases.json varies with PYTHONHASHSEED")
 def test_the_output_does_not_depend_on_the_process(tmp_path):
     """Two processes with different hash seeds (as two CI runs have) write identical sites."""
     site = make_site(tmp_path, content=None)

@@ -157,9 +157,19 @@ def apply_step(step: str, project: Path, n: int, seed: int) -> str:
     return ""
 
 
+CORPUS_FILES = ("content", "config.yaml", "bench-manifest.json")
+
+
 def clean_outputs(project: Path, hugo_dir: Path) -> None:
-    for path in (project / "output", project / ".site-builder", hugo_dir / "public",
-                 hugo_dir / "resources", hugo_dir / ".cache"):
+    """A cold start: the project as freshly checked out (output, spare and hidden state trees
+    of any kind removed), Hugo without public/, resources/ or its cache."""
+    for path in project.iterdir():
+        if path.name not in CORPUS_FILES:
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+    for path in (hugo_dir / "public", hugo_dir / "resources", hugo_dir / ".cache"):
         shutil.rmtree(path, ignore_errors=True)
 
 
@@ -213,6 +223,10 @@ def build_steps(project: Path, hugo_dir: Path, n: int, seed: int, steps: list[st
             row["ours"] = run(our_command(config, "build"), cwd=project)
             row["stages"] = build_stages(row["ours"].stderr)
             _report(step, "ours", row["ours"], row["stages"])
+            if row["ours"].returncode == 0:
+                row["problems"] = verify_output(step, project, n, seed)
+                for problem in row["problems"]:
+                    print(f"  {step:7} ours      WRONG OUTPUT: {problem}", file=sys.stderr)
             if references and step in ref_steps and hugo:
                 row["hugo"] = run([hugo, "--quiet", "--source", str(hugo_dir)], env=env)
                 _report(step, "hugo", row["hugo"])
@@ -223,6 +237,28 @@ def build_steps(project: Path, hugo_dir: Path, n: int, seed: int, steps: list[st
     finally:
         restore_corpus(project, n, seed)
     return out
+
+
+def verify_output(step: str, project: Path, n: int, seed: int) -> list[str]:
+    """A fast build must still be right: the pages the step changed say so."""
+    out = project / "output"
+    bulletins = str(generate.DEFAULT_BULLETINS)
+
+    def page(rel: str) -> Path:
+        return out / "articles" / rel.removesuffix(".md") / "index.html"
+
+    problems = [f"{p} missing" for p in ("index.html", "search/index.html", "sitemap.xml")
+                if not (out / p).exists()]
+    edited, _ = generate.article(_edited_index(n), seed, bulletins)
+    extra, _ = generate.article(n, seed, bulletins)
+    has_edit = page(edited).exists() and "编辑补记" in page(edited).read_text(encoding="utf-8")
+    if step in ("edit", "add", "delete") and not has_edit:
+        problems.append(f"the edit of {edited} is not on its page")
+    if step == "add" and not page(extra).exists():
+        problems.append(f"the added {extra} has no page")
+    if step == "delete" and page(extra).exists():
+        problems.append(f"the deleted {extra} still has a page")
+    return problems
 
 
 def build_stages(stderr: str) -> dict[str, float]:

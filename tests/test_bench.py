@@ -143,6 +143,7 @@ def test_run_end_to_end_at_tiny_n(tmp_path):
     for step, row in results["builds"].items():
         assert row["ours"]["returncode"] == 0, (step, row["ours"]["stderr"])
         assert row["ours"]["peak_pss"] > 0 or row["ours"]["max_rss"] > 0
+        assert row["problems"] == [], step  # the runner checked each step's pages
     assert (work / "n30" / "output" / "index.html").exists()
     # the run leaves the corpus as generated: edits undone, the added article gone
     fresh = tmp_path / "fresh"

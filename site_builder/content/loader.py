@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import re
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +10,7 @@ from pypinyin import lazy_pinyin
 
 from ..errors import Diagnostic, display_path
 from ..gazetteer import Gazetteer, default_gazetteer
+from ..procs import worker_pool
 from .article import Article, _clean, validate
 from .cache import ArticleCache, content_digest, file_stamp
 from .frontmatter import FrontMatterError, split_front_matter
@@ -111,8 +110,7 @@ PARALLEL_MIN = 256  # below this many files, starting processes costs more than 
 def _parse_all(todo: list[tuple[str, str, str, bool]], workers: int):
     """(shown, stamp, Article | diagnostics) for each file, in parallel when worth it."""
     if workers > 1 and len(todo) >= PARALLEL_MIN:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with worker_pool(workers) as pool:
             yield from pool.map(_parse_job, todo, chunksize=64)
     else:
         yield from map(_parse_job, todo)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import jinja2
@@ -15,6 +13,7 @@ import jinja2
 from ..archive import Archive
 from ..config import Config
 from ..errors import Diagnostic, SiteError, display_path
+from ..procs import worker_pool
 from .feeds import atom_feed, robots, sitemap
 from .fingerprint import page_fingerprint
 from .media import article_media
@@ -73,8 +72,7 @@ def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out
     done = 0
     try:
         if parallel:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            with worker_pool(workers) as pool:
                 results = pool.map(_render_chunk, chunks)
                 for chunk, error in zip(chunks, results, strict=True):
                     if error:

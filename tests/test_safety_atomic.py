@@ -19,6 +19,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from conftest import REPO, make_site
 from hostile.scale import LONG, write_folder
@@ -95,7 +96,7 @@ def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path, references):
     assert build(site).returncode == 0
     full = time.monotonic() - started  # the kill points are fractions of a full rebuild
     live = "A"
-    landed = 0
+    landed = orphans = 0
     outcomes = []
     for fraction in KILL_POINTS:
         target = "B" if live == "A" else "A"
@@ -104,9 +105,14 @@ def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path, references):
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         time.sleep(full * fraction)
         running = proc.poll() is None
+        workers = psutil.Process(proc.pid).children(recursive=True) if running else []
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
         landed += running
+        _, alive = psutil.wait_procs(workers, timeout=10)  # a killed build takes its workers
+        for orphan in alive:  # ours: end them before failing, so none outlive the test
+            orphan.kill()
+        orphans += len(alive)
 
         now = digest(site / "output")
         state = next((s for s in (live, target) if references[s] == now), None)
@@ -130,6 +136,7 @@ def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path, references):
                        if p.name.startswith(".output") and not p.name.endswith(".spare"))
     assert leftovers == []
     assert landed >= len(KILL_POINTS) - 2, f"too few kills landed mid-build: {outcomes}"
+    assert orphans == 0, f"{orphans} worker processes outlived their killed build"
 
 
 def test_a_waiting_build_takes_over_when_the_running_one_is_killed(tmp_path, references):
@@ -149,8 +156,13 @@ def test_a_waiting_build_takes_over_when_the_running_one_is_killed(tmp_path, ref
     said = second.stderr.readline() if ready else ""
     assert "another build is running" in said, said
     assert first.poll() is None, "the first build ended before it could be killed"
+    workers = psutil.Process(first.pid).children(recursive=True)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
+    _, alive = psutil.wait_procs(workers, timeout=10)
+    for orphan in alive:
+        orphan.kill()
+    assert alive == [], "worker processes outlived their killed build"
     _, err = second.communicate(timeout=600)
     assert second.returncode == 0, said + err
     assert digest(site / "output") == references["B"]

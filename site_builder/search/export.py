@@ -36,10 +36,11 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -48,7 +49,8 @@ from filelock import FileLock
 from ..config import Config
 from ..content import Article
 from ..render import replace_file
-from .analysis import CAMPAIGN_WORDS, is_ignored, normalize
+from .analysis import _ZERO_WIDTH as ZERO_WIDTH
+from .analysis import CAMPAIGN_WORDS, fold_char, is_ignored, normalize
 from .grams import (
     BLOCK,
     BLOCK_BITS,
@@ -68,7 +70,7 @@ from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
 from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
 STATE_FILE = "state.json"
@@ -115,6 +117,13 @@ class Exporter:
         self.written: dict[str, bytes] = {}  # this build's new master files
         self.removed: set[str] = set()
         self.rewritten = 0  # files written to the output
+        self.timings: dict[str, float] = {}
+        self._clock = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.timings[name] = round(self.timings.get(name, 0.0) + now - self._clock, 3)
+        self._clock = now
 
     # --- the plan ----------------------------------------------------------------------
 
@@ -159,7 +168,8 @@ class Exporter:
         manifest = _read_json(self.master / "manifest.json") or {}
         return {**stats, "bytes": self.state.get("bytes", 0),
                 "chunks": sum(manifest.get("shards", {}).values()),
-                "files": len(self.files) + 1, "rewritten_files": self.rewritten}
+                "files": len(self.files) + 1, "rewritten_files": self.rewritten,
+                "timings": self.timings}
 
     # --- every article -----------------------------------------------------------------
 
@@ -195,7 +205,9 @@ class Exporter:
                     _merge(_encode_task(task), records, lengths, doc_files, rows)
         finally:
             _JOB = None
+        self.lap("encode")
         cache.replace_all(rows)
+        self.lap("texts cache")
         self.state["lengths"] = lengths
         for rel in [r for r in self.files if r.startswith("doc/") and r not in doc_files]:
             self._write_master(rel, None)
@@ -205,8 +217,10 @@ class Exporter:
             by_family[FAMILY_OF[key[1]]][key] = bytes(records.pop(key))
         self._write_families(by_family, {f: set(range(self._counts(by_family)[f]))
                                          for f in FAMILIES})
+        self.lap("shards")
         if whoosh_proc is not None:
             whoosh_proc.join()
+            self.lap("whoosh wait")
             if whoosh_proc.exitcode != 0:
                 raise RuntimeError("building the Whoosh index failed")
 
@@ -323,7 +337,8 @@ class Exporter:
         if not any(r.startswith("fold/") for r in self.files):
             for page, pairs in fold_pages().items():
                 self._write_master(f"fold/{page}.json", _json(pairs))
-        for rel, data in table_files(docs).items():
+        self.tables = table_files(docs)
+        for rel, data in self.tables.items():
             if not rel.startswith("_"):
                 self._write_master(rel, data)
         doc_written: dict[str, bytes] = {}
@@ -333,20 +348,15 @@ class Exporter:
                 self.files[f"doc/{number}.json"] = _digest(data)
                 doc_written[f"doc/{number}.json"] = data
         manifest = self._manifest(docs)
+        self.lap("tables")
         # master: every file but the documents (the CLI shows hits from Whoosh)
-        for rel, data in sorted(self.written.items()):
-            target = self.master / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(target, data)
+        _write_files(self.master, self.written, known_new=True)
         for rel in sorted(self.removed):
             _unlink(self.master / rel)
             _unlink(out / rel)
         replace_file(self.master / IDS_FILE, "\n".join(d[0] for d in order).encode())
-        if in_sync:
-            for rel, data in sorted({**self.written, **doc_written}.items()):
-                target = out / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                replace_file(target, data)
+        if in_sync:  # the output held the previous export: these are exactly the changes
+            _write_files(out, {**self.written, **doc_written}, known_new=True)
             replace_file(out / "manifest.json", manifest)
             self.rewritten = len(self.written) + len(doc_written) + 1
             if not patched:
@@ -354,6 +364,7 @@ class Exporter:
         else:
             self._sync_output(docs, out, manifest, docs_done=not patched)
         replace_file(self.master / "manifest.json", manifest)
+        self.lap("write")
         self.state.update(signature=self.signature, order=order, files=self.files,
                           bytes=sum(self.state["family_bytes"].values()))
         replace_file(self.root / STATE_FILE, json.dumps(self.state, ensure_ascii=False,
@@ -362,7 +373,7 @@ class Exporter:
     def _manifest(self, docs: list[Article]) -> bytes:
         n = len(docs)
         title, body = self.state["lengths"]
-        tables = json.loads(table_files(docs)["_meta"])
+        tables = json.loads(self.tables["_meta"])
         fold = sorted(int(r[5:-5]) for r in self.files if r.startswith("fold/"))
         listing = "\n".join(f"{rel} {h}" for rel, h in sorted(self.files.items()))
         manifest = {
@@ -386,14 +397,11 @@ class Exporter:
                      docs_done: bool) -> None:
         """Make ``out`` hold exactly the export (the output was not the previous export)."""
         out.mkdir(parents=True, exist_ok=True)
-        for rel in sorted(self.files):
-            target = out / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if rel.startswith("doc/"):
-                if not docs_done:
-                    replace_file(target, _json(doc_view(docs[int(rel[4:-5])])))
-            else:
-                replace_file(target, (self.master / rel).read_bytes())
+        if not docs_done:
+            _write_files(out, {f"doc/{n}.json": _json(doc_view(a)) for n, a in enumerate(docs)},
+                         known_new=False)
+        _write_files(out, {rel: (self.master / rel).read_bytes() for rel in self.files
+                           if not rel.startswith("doc/")}, known_new=False)
         self.rewritten = len(self.files) + 1
         keep = {*self.files, "manifest.json"}
         for folder in (*FAMILIES, "doc", "fold"):  # ours; the search page sits beside them
@@ -581,11 +589,10 @@ def _aliases(docs: list[Article]) -> dict[str, str]:
 
 def doc_view(article: Article) -> dict[str, object]:
     text = " ".join(article.text.split())
-    fold = _fold_map()
-    folds = sorted({c for c in article.title + text if ord(c) > 0x7F and c in fold})
+    folds = sorted(c for c in set(article.title + text) if ord(c) > 0x7F and fold_char(c) != c)
     return {"u": article.url, "t": article.title, "r": article.region.path,
             "d": article.date.isoformat() if article.date else "", "y": article.year,
-            "k": article.kind, "x": text, "f": "".join(c + fold[c] for c in folds)}
+            "k": article.kind, "x": text, "f": "".join(c + fold_char(c) for c in folds)}
 
 
 @lru_cache(maxsize=1)
@@ -618,7 +625,8 @@ def fold_pages() -> dict[int, str]:
 
 @lru_cache(maxsize=1)
 def ignored_chars() -> list[str]:
-    return [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000 and is_ignored(chr(i))]
+    """White space (none past U+3000, the ideographic space) and the zero-width characters."""
+    return sorted({chr(i) for i in range(0x3001) if is_ignored(chr(i))} | set(ZERO_WIDTH))
 
 
 # --- small helpers -----------------------------------------------------------------------
@@ -644,6 +652,26 @@ def _read_json(path: Path):
         return json.loads(data) if data is not None else None
     except ValueError:
         return None
+
+
+def _write_files(folder: Path, files: dict[str, bytes], *, known_new: bool) -> None:
+    """Write files under ``folder`` as new files renamed over the old paths, a few threads at
+    once (the time goes to system calls). ``known_new``: their bytes are known to differ from
+    what is there, so skip comparing."""
+    for parent in sorted({(folder / rel).parent for rel in files}):
+        parent.mkdir(parents=True, exist_ok=True)
+
+    def write(item: tuple[str, bytes]) -> None:
+        target = folder / item[0]
+        if not known_new:
+            replace_file(target, item[1])
+            return
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(item[1])
+        os.replace(tmp, target)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(write, sorted(files.items())))
 
 
 def _unlink(path: Path) -> None:

@@ -18,11 +18,12 @@ A payload is a run of blocks, by ascending block number::
 Varints are LEB128. Inside a block, document numbers are relative to the block's first
 document, as gaps (the first gap is the number itself). Block bytes by kind:
 
-* ``d``/``t`` (family ``g``, documents/titles containing a gram: every character and bigram,
-  and the vocabulary words): ``0`` count gaps…, or ``1`` and a BLOCK/8-byte bitmap (bit i of
-  byte i>>3), whichever is shorter;
-* ``p``/``P`` (family ``p``, bigram positions in all parts / in the title): count, then per
-  document its gap, its number of positions and the position gaps;
+* ``d`` (family ``g``: documents containing a gram: every character and bigram, and the
+  vocabulary words) and ``t`` (family ``t``: titles containing a character or bigram):
+  ``0`` count gaps…, or ``1`` and a BLOCK/8-byte bitmap (bit i of byte i>>3), whichever is
+  shorter;
+* ``p`` (family ``p``) and ``P`` (family ``t``), bigram positions in all parts / in the
+  title: count, then per document its gap, its number of positions and the position gaps;
 * ``h``/``w`` (family ``w``, words of the title / the body, for BM25): count, then per
   document its gap, the term frequency and the field length as one byte (``LENGTHS``).
 
@@ -36,11 +37,13 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 
-FAMILIES = ("g", "p", "w")
-FAMILY_OF = {"d": "g", "t": "g", "p": "p", "P": "p", "h": "w", "w": "w"}
+FAMILIES = ("g", "t", "p", "w")
+# Records a query needs together share a family; title records stay apart from the large
+# position lists, which only queries of 3+ characters outside the vocabulary fetch.
+FAMILY_OF = {"d": "g", "t": "t", "P": "t", "p": "p", "h": "w", "w": "w"}
 BLOCK_BITS = 8
 BLOCK = 1 << BLOCK_BITS
-SHARD_TARGET_BYTES = 12_000
+SHARD_TARGET_BYTES = 6_000
 
 # Field lengths as one byte: exact up to 127, then ~6 % steps (integers only, so search.js
 # builds the same table).

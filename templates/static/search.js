@@ -112,7 +112,7 @@ function crc32(data) {
 }
 const encoder = new TextEncoder();
 
-const FAMILY = { d: "g", t: "g", p: "p", P: "p", h: "w", w: "w" };
+const FAMILY = { d: "g", t: "t", P: "t", p: "p", h: "w", w: "w" };
 
 async function record(kind, term) {
   const key = encoder.encode(term);
@@ -225,10 +225,12 @@ async function termScores(term) {
   const text = term.join("");
   const out = new Map();
   const base = s.match + s.title_hit;
-  for (const d of await matchDocs(term, true)) out.set(d, base);
+  const [titled, titleWords, bodyWords] = await Promise.all(
+    [matchDocs(term, true), record("h", text), record("w", text)]);
+  for (const d of titled) out.set(d, base);
   const words = new Map();
-  for (const [field, kind, boost] of [["title", "h", s.title_boost], ["body", "w", 1]]) {
-    const postings = decodeBlocks(await record(kind, text), wordsBlock);
+  for (const [field, payload, boost] of [["title", titleWords, s.title_boost], ["body", bodyWords, 1]]) {
+    const postings = decodeBlocks(payload, wordsBlock);
     const idf = Math.log(s.documents / (postings.length + 1)) + 1;
     const avg = s.avg_length[field];
     for (const [d, tf, lengthByte] of postings) {
@@ -288,9 +290,6 @@ async function runQuery(text) {
       .filter((t) => t.term.length))
     .filter((g) => g.some((t) => !t.negated));
   if (!groups.length && !Object.keys(parsed.filters).length) return { empty: true, groups };
-  const allowed = await allowedDocs(parsed.filters);
-  const scores = new Map();
-  if (!groups.length) for (const d of allowed || []) scores.set(d, 0);
   const matched = new Map();
   const docs = (term) => {
     const key = term.join("");
@@ -298,6 +297,18 @@ async function runQuery(text) {
     return matched.get(key);
   };
   const perTerm = new Map();
+  // Every fetch the query needs starts now, in parallel; the steps below await them in order.
+  for (const group of groups) {
+    for (const t of group) {
+      docs(t.term);
+      const key = t.term.join("");
+      if (!t.negated && !perTerm.has(key)) perTerm.set(key, termScores(t.term));
+    }
+  }
+  bytes("places.bin");
+  const allowed = await allowedDocs(parsed.filters);
+  const scores = new Map();
+  if (!groups.length) for (const d of allowed || []) scores.set(d, 0);
   for (const group of groups) {
     const positive = group.filter((t) => !t.negated).map((t) => t.term);
     const sets = await Promise.all(positive.map(docs));
@@ -318,8 +329,8 @@ async function runQuery(text) {
       scores.set(d, (scores.has(d) ? scores.get(d) : 0) + groupScore);
     }
   }
-  const ranked = [...scores.keys()].sort((a, b) =>
-    rounded(scores.get(b)) - rounded(scores.get(a)) || a - b);
+  const keys = new Map([...scores].map(([d, score]) => [d, rounded(score)]));
+  const ranked = [...scores.keys()].sort((a, b) => keys.get(b) - keys.get(a) || a - b);
   const terms = [...new Set(groups.flat().filter((t) => !t.negated).map((t) => t.term.join("")))];
   return { ranked, scores, terms, groups, filters: parsed.filters };
 }

@@ -16,7 +16,6 @@ from site_builder.config import load_config
 from site_builder.content import load_library
 from site_builder.search import SearchIndex, browser_dir, open_index, write_search_index
 from site_builder.search.analysis import (
-    GramTokenizer,
     fold,
     fold_char,
     normalize,
@@ -27,6 +26,7 @@ from site_builder.search.export import _fold_map, doc_text, ordered, vocabulary
 from site_builder.search.indexer import extra_words
 from site_builder.search.postings import analyze, encode_block, encode_block_fast
 from site_builder.search.schema import searchable_parts
+from site_builder.search.tokenizers import GramTokenizer
 
 REPO = Path(__file__).resolve().parent.parent
 BULLETINS = REPO.parent / "shared" / "bulletins"

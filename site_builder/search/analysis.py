@@ -19,10 +19,8 @@ from __future__ import annotations
 import threading
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
-
-from whoosh.analysis import Token, Tokenizer
 
 # Separates the parts of one document (title, subtitle, authors, ...) inside a field value;
 # no gram or word spans it. A control character the content stage never lets through.
@@ -178,43 +176,6 @@ def char_counts(value: str) -> dict[str, int]:
     return out
 
 
-class GramTokenizer(Tokenizer):
-    """Bigrams of the normalized text with true positions; parts never share a bigram."""
-
-    def __init__(self, unigrams: bool = False):
-        self.unigrams = unigrams
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.unigrams == self.unigrams
-
-    def __hash__(self) -> int:
-        return hash((type(self), self.unigrams))
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "",
-                 **kwargs: object) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        size = 1 if self.unigrams else 2
-        pos, char_base = start_pos, start_char
-        for raw in value.split(PART_SEPARATOR):
-            norm, offsets = normalize_with_offsets(raw)
-            for i in range(len(norm) - size + 1):
-                token.text = norm[i:i + size]
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = token.text
-                if positions:
-                    token.pos = pos + i
-                if chars:
-                    token.startchar = char_base + offsets[i]
-                    token.endchar = char_base + offsets[i + size - 1] + 1
-                yield token
-            pos += len(norm) + 1
-            char_base += len(raw) + 1
-
-
 # --- words -------------------------------------------------------------------------------
 
 
@@ -260,38 +221,6 @@ class Segmenter:
 @lru_cache(maxsize=8)
 def segmenter(extra_words: tuple[str, ...] = ()) -> Segmenter:
     return Segmenter(extra_words)
-
-
-class WordTokenizer(Tokenizer):
-    """Whoosh tokenizer over Segmenter words (for ranking fields; positions are word order)."""
-
-    def __init__(self, extra_words: tuple[str, ...] = ()):
-        self.extra_words = tuple(extra_words)
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.extra_words == self.extra_words
-
-    def __hash__(self) -> int:
-        return hash((type(self), self.extra_words))
-
-    def __call__(self, value: str, positions: bool = False, chars: bool = False,
-                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
-                 start_char: int = 0, tokenize: bool = True, mode: str = "",
-                 **kwargs: object) -> Iterator[Token]:
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        seg = segmenter(self.extra_words)
-        pos = start_pos
-        for part in value.split(PART_SEPARATOR):
-            for word in seg.words_of(part):
-                token.text = word
-                token.boost = 1.0
-                token.stopped = False
-                if keeporiginal:
-                    token.original = word
-                if positions:
-                    token.pos = pos
-                pos += 1
-                yield token
 
 
 def unicode_category_ok() -> bool:  # pragma: no cover - guard for exotic Python builds

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analysis import normalize_with_offsets
-from .export import IDS_FILE
 from .grams import FAMILY_OF, LENGTHS, decode, find_record, match_docs, shard_of
+from .indexer import IDS_FILE
 from .query import ParsedQuery, parse_query, rounded
 
 SNIPPET_CHARS = 110

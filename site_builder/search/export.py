@@ -65,7 +65,15 @@ from .grams import (
     shard_count,
     shard_of,
 )
-from .indexer import browser_dir, create_whoosh, extra_words, index_dir, update_whoosh, usable
+from .indexer import (
+    IDS_FILE,
+    browser_dir,
+    create_whoosh,
+    extra_words,
+    index_dir,
+    update_whoosh,
+    usable,
+)
 from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
 from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
@@ -74,7 +82,6 @@ FORMAT_VERSION = 3
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
 STATE_FILE = "state.json"
-IDS_FILE = "ids.txt"  # CLI only: the article id of each document number
 TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases.json")
 
 

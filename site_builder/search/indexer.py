@@ -8,16 +8,20 @@ import shutil
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..content import Article
 from ..errors import Diagnostic, SiteError, display_path
 from .schema import document, make_schema
+
+if TYPE_CHECKING:
+    from ..content import Article
 
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
 
 from whoosh import index as windex  # noqa: E402  (after the warning filter)
 
+IDS_FILE = "ids.txt"  # in browser_dir: the article id of each document number (CLI only)
 WRITER_TIMEOUT_SECONDS = 60.0  # another process writing the index: wait this long, then fail
 
 

@@ -24,8 +24,6 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from whoosh import query as wq
-
 from .analysis import normalize
 
 MATCH = 1.0
@@ -93,7 +91,10 @@ def parse_query(text: str) -> ParsedQuery:
 # --- Whoosh form (filters) --------------------------------------------------------------
 
 
-def filter_query(filters: dict[str, str], resolve_region=None) -> wq.Query | None:
+def filter_query(filters: dict[str, str], resolve_region=None):
+    """The filters as a Whoosh query (for the Whoosh index), or None."""
+    from whoosh import query as wq
+
     parts: list[wq.Query] = []
     if "region" in filters:
         value = filters["region"].strip().strip("/")

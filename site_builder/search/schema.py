@@ -11,10 +11,12 @@ count replaced documents until segments merge.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from whoosh import fields
 
-from ..content import Article
+if TYPE_CHECKING:
+    from ..content import Article
 
 SCHEMA_VERSION = 3
 

@@ -34,7 +34,7 @@ from .content import load_library
 from .content.bulletins import load_bulletins
 from .content.cache import ArticleCache
 from .errors import Diagnostic, SiteError, display_path
-from .render import make_environment, plan_site, render_pages, replace_file, write_extras
+from .render import Page, make_environment, plan_site, render_pages, replace_file, write_extras
 
 STATE_DIR = ".site-builder"
 LOCK_WAIT_SECONDS = 120
@@ -185,15 +185,15 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
     spare_manifest = _Manifest(builder.state, spare, key)
     t = time.perf_counter()
     previous = spare_manifest.previous() if spare.exists() else None
-    if previous is None:
-        shutil.rmtree(spare, ignore_errors=True)
-        previous = live_manifest.previous() if out_dir.exists() else None
-        if previous is not None:
-            _link_tree(out_dir, spare)
+    if previous is None and out_dir.exists():
+        previous = live_manifest.previous()
+        if previous is not None:  # start from the live output, shared as hard links
+            _mirror(out_dir, spare)
+    known = previous is not None  # else the spare's files are unknown: prune after building
+    spare.mkdir(parents=True, exist_ok=True)
     spare_manifest.invalidate(spare)  # until this build completes, the spare matches nothing
-    if (out_dir / "search").is_dir():  # the search stage updates its export incrementally
-        shutil.rmtree(spare / "search", ignore_errors=True)
-        shutil.copytree(out_dir / "search", spare / "search")
+    # The search stage updates the export of the last build: give it that one, as links.
+    _mirror(out_dir / "search", spare / "search")
     report.timings["prepare"] = time.perf_counter() - t
     try:
         with _progress(console, quiet) as progress:
@@ -203,6 +203,8 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
         return
     if fingerprints is None:
         return
+    if not known:
+        _prune(spare, fingerprints)
     spare_manifest.stamp(spare, fingerprints)
     _swap_in(spare, out_dir)
     live_manifest.move_to(spare_manifest)  # the old live output is the spare now
@@ -297,24 +299,65 @@ class _Manifest:
         replace_file(self.file, json.dumps(data, sort_keys=True).encode())
 
 
-COPIED_NOT_LINKED = ("search",)  # stages that may update their files in place get real copies
+def _mirror(source: Path, target: Path) -> None:
+    """Make ``target`` hold exactly the files of ``source``, as hard links.
+
+    Only what differs is touched (same inode = same file), so mirroring a tree that changed
+    a little costs a directory walk, not a copy; every write is a replace, never in place.
+    """
+    want = _inventory(source)
+    have = _inventory(target)
+    for rel, inode in want.items():
+        if have.get(rel) == inode:
+            continue
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.link")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        try:
+            os.link(source / rel, tmp)
+        except OSError:  # another filesystem, or links not allowed: copy instead
+            shutil.copy2(source / rel, tmp)
+        os.replace(tmp, dest)
+    for rel in sorted(have.keys() - want.keys()):
+        with contextlib.suppress(FileNotFoundError):
+            (target / rel).unlink()
 
 
-def _link_tree(source: Path, target: Path) -> None:
-    """Copy a folder as hard links: instant, and safe because page writes replace files."""
-    for folder, dirs, files in os.walk(source):
-        rel = os.path.relpath(folder, source)
-        dest = target / rel if rel != "." else target
-        dest.mkdir(parents=True, exist_ok=True)
-        copy = rel.split(os.sep)[0] in COPIED_NOT_LINKED
-        for name in files:
-            try:
-                if copy:
-                    raise OSError
-                os.link(os.path.join(folder, name), dest / name)
-            except OSError:  # a real copy: asked for, another filesystem, or links not allowed
-                shutil.copy2(os.path.join(folder, name), dest / name)
-        dirs.sort()
+def _inventory(root: Path) -> dict[str, int]:
+    """Relative path → inode of every file under ``root`` (empty when it does not exist)."""
+    found: dict[str, int] = {}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(Path(entry.path))
+            else:
+                found[os.path.relpath(entry.path, root)] = entry.inode()
+    return found
+
+
+def _prune(out_dir: Path, fingerprints: dict[str, str]) -> None:
+    """Delete what this build did not write (outside search/, which its stage manages)."""
+    wanted = {STAMP_FILE}
+    for key in fingerprints:
+        if key.startswith(EXTRA):
+            wanted.add(key.removeprefix(EXTRA))
+        else:
+            wanted.add(Page(key, "").file)
+    for rel in _inventory(out_dir):
+        if rel.split(os.sep)[0] != "search" and rel not in wanted:
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / rel).unlink()
+    for folder, _dirs, _files in sorted(os.walk(out_dir), reverse=True):  # deepest first
+        if folder != str(out_dir) and not os.listdir(folder):
+            os.rmdir(folder)
 
 
 def _old_path(out_dir: Path) -> Path:

@@ -78,7 +78,7 @@ from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
 from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
 STATE_FILE = "state.json"
@@ -235,14 +235,14 @@ class Exporter:
         totals = {f: sum(record_size(k[0], len(v)) for k, v in by_family[f].items())
                   for f in FAMILIES}
         self.state["family_bytes"] = totals
-        return {f: shard_count(totals[f]) for f in FAMILIES}
+        return {f: shard_count(totals[f], f) for f in FAMILIES}
 
     def _write_families(self, by_family: dict[str, dict[tuple[str, str], bytes]],
                         touched: dict[str, set[int]]) -> None:
         """Write the touched shards of each family (all records of a family are given)."""
         shards = {}
         for family in FAMILIES:
-            count = shard_count(self.state["family_bytes"][family])
+            count = shard_count(self.state["family_bytes"][family], family)
             shards[family] = count
             buckets: dict[int, dict[tuple[str, str], bytes]] = defaultdict(dict)
             for key, payload in by_family[family].items():
@@ -307,10 +307,10 @@ class Exporter:
         by_family: dict[str, dict[tuple[str, str], bytes]] = {}
         touched: dict[str, set[int]] = {}
         for family in FAMILIES:
-            if shard_count(totals[family]) != counts[family]:  # re-shard the whole family
+            if shard_count(totals[family], family) != counts[family]:  # re-shard the whole family
                 for number in range(counts[family]):
                     shard(family, number)
-                touched[family] = set(range(max(counts[family], shard_count(totals[family]))))
+                touched[family] = set(range(max(counts[family], shard_count(totals[family], family))))
             else:
                 touched[family] = set(loaded[family])
             by_family[family] = {k: v for records in loaded[family].values()

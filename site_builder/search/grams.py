@@ -43,7 +43,9 @@ FAMILIES = ("g", "t", "p", "w")
 FAMILY_OF = {"d": "g", "t": "t", "P": "t", "p": "p", "h": "w", "w": "w"}
 BLOCK_BITS = 8
 BLOCK = 1 << BLOCK_BITS
-SHARD_TARGET_BYTES = 6_000
+# Bytes a shard aims at. Position lists are large records fetched only for terms of 3+
+# characters outside the vocabulary: bigger shards there cost little and save many files.
+SHARD_TARGET_BYTES = {"g": 6_000, "t": 6_000, "p": 16_000, "w": 6_000}
 
 # Field lengths as one byte: exact up to 127, then ~6 % steps (integers only, so search.js
 # builds the same table).
@@ -60,9 +62,9 @@ def shard_of(term: str, shards: int) -> int:
     return zlib.crc32(term.encode("utf-8")) % shards
 
 
-def shard_count(total_bytes: int) -> int:
+def shard_count(total_bytes: int, family: str) -> int:
     """A power of two near total/target: a function of the content alone, never of history."""
-    ideal = max(1, -(-total_bytes // SHARD_TARGET_BYTES))
+    ideal = max(1, -(-total_bytes // SHARD_TARGET_BYTES[family]))
     count = 1
     while count < ideal:
         count *= 2

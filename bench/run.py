@@ -208,9 +208,9 @@ module:
 
 
 def build_steps(project: Path, hugo_dir: Path, n: int, seed: int, steps: list[str],
-                ref_steps: list[str], references: bool) -> dict:
+                ref_steps: list[str], references: bool, with_pagefind: bool = True) -> dict:
     config = project / "config.yaml"
-    hugo, pagefind = hugo_binary(), pagefind_binary()
+    hugo, pagefind = hugo_binary(), pagefind_binary() if with_pagefind else None
     env = {**os.environ, "HUGO_CACHEDIR": str(hugo_dir / ".cache")}
     out: dict = {}
     try:
@@ -537,6 +537,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ref-steps", default=",".join(STEPS),
                         help="steps also run for Hugo + Pagefind (e.g. 'cold' at 100k)")
     parser.add_argument("--no-reference", action="store_true", help="skip Hugo and Pagefind")
+    parser.add_argument("--no-pagefind", action="store_true",
+                        help="run Hugo but not Pagefind (its memory grows past 4 GB at 10k)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("--reps", type=int, default=3, help="runs of each CLI query")
@@ -568,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = [s for s in args.steps.split(",") if s in STEPS]
     ref_steps = [s for s in args.ref_steps.split(",") if s in STEPS]
     results["builds"] = build_steps(project, hugo_dir, args.n, args.seed, steps, ref_steps,
-                                    references)
+                                    references, with_pagefind=not args.no_pagefind)
     results["sizes"] = sizes(project, hugo_dir)
     if not args.no_cli:
         results["cli"] = cli_latency(project, queries, args.reps)

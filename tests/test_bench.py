@@ -6,6 +6,7 @@ No timing is asserted here (speed claims live in bench/run.py's output only).
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,27 @@ def test_build_stage_timings_are_read_from_the_summary_line():
            "built 30 articles, 90 pages (90 rendered) into output in 4.06 s (load 2.86, plan 0.46)\n")
     assert build_stages(err) == {"load": 2.86, "plan": 0.46}
     assert build_stages("build failed: 1 error(s)") == {}
+
+
+@pytest.mark.browser
+def test_browser_measurement_sees_results_on_our_strict_csp_search_page(built_site):
+    """Our pages forbid eval (CSP): the timing must not depend on Playwright's eval helpers."""
+    import browser
+
+    reason = browser.unavailable()
+    if reason:
+        if os.environ.get("SITE_BUILDER_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser required but unavailable: {reason}")
+        pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+    from run import OUR_RESULT_SELECTOR
+
+    (result,) = browser.measure_queries(built_site, ["送温暖"], OUR_RESULT_SELECTOR)
+    assert result.fresh.results >= 1
+    assert result.fresh.first_ms is not None and result.fresh.first_ms > 0
+    assert result.fresh.bytes > 0 and result.fresh.requests >= 2
+    assert not any(url.startswith("/search/index.html") for url in result.fresh.urls)
+    assert result.warm.first_ms is not None
+    assert result.warm.bytes < result.fresh.bytes  # the cache did its work
 
 
 @needs_bulletins

@@ -39,6 +39,7 @@ class Measurement:
     stdout: str = field(repr=False, default="")
     stderr: str = field(repr=False, default="")
     load: tuple[float, float, float] = (0.0, 0.0, 0.0)  # 1/5/15-minute load average at start
+    killed: str = ""  # why the benchmark stopped it (time or memory limit), if it did
 
     @property
     def peak(self) -> int:
@@ -82,8 +83,12 @@ def _members(proc) -> list:
 
 
 def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
-        timeout: float = 3600.0) -> Measurement:
-    """Run ``command`` to completion and measure it; output is captured, not streamed."""
+        timeout: float = 3600.0, memory_limit: int | None = None) -> Measurement:
+    """Run ``command`` to completion and measure it; output is captured, not streamed.
+
+    ``memory_limit`` (bytes of tree PSS) protects a shared machine: past it the command is
+    killed and reported with ``killed`` set, instead of pushing everyone into swap or OOM.
+    """
     load = os.getloadavg()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -92,6 +97,7 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
         watched = psutil.Process(proc.pid) if psutil else None
         members: list = []
         peak_rss = peak_pss = samples = 0
+        killed = ""
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
@@ -103,6 +109,10 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
                 peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
                 samples += 1
             if time.perf_counter() - started > timeout:
+                killed = f"over the time limit of {timeout:.0f} s"
+            elif memory_limit and peak_pss > memory_limit:
+                killed = f"over the memory limit of {memory_limit / 2**30:.1f} GB"
+            if killed:
                 os.killpg(proc.pid, signal.SIGKILL)
                 pid, status, usage = os.wait4(proc.pid, 0)
                 break
@@ -116,7 +126,7 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
             peak_rss=peak_rss,
             max_rss=usage.ru_maxrss * 1024, returncode=proc.returncode,
             stdout=out.read().decode("utf-8", "replace"),
-            stderr=err.read().decode("utf-8", "replace"), load=load)
+            stderr=err.read().decode("utf-8", "replace"), load=load, killed=killed)
 
 
 def tree_size(path: Path, *, exclude: tuple[str, ...] = ()) -> tuple[int, int]:

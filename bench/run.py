@@ -208,7 +208,8 @@ module:
 
 
 def build_steps(project: Path, hugo_dir: Path, n: int, seed: int, steps: list[str],
-                ref_steps: list[str], references: bool, with_pagefind: bool = True) -> dict:
+                ref_steps: list[str], references: bool, with_pagefind: bool = True,
+                memory_limit: int | None = None) -> dict:
     config = project / "config.yaml"
     hugo, pagefind = hugo_binary(), pagefind_binary() if with_pagefind else None
     env = {**os.environ, "HUGO_CACHEDIR": str(hugo_dir / ".cache")}
@@ -220,7 +221,7 @@ def build_steps(project: Path, hugo_dir: Path, n: int, seed: int, steps: list[st
             change = apply_step(step, project, n, seed)
             # the tree may move under a long run (others commit): say which code each step ran
             row: dict = {"change": change, "repo": _revision()}
-            row["ours"] = run(our_command(config, "build"), cwd=project)
+            row["ours"] = run(our_command(config, "build"), cwd=project, memory_limit=memory_limit)
             row["stages"] = build_stages(row["ours"].stderr)
             _report(step, "ours", row["ours"], row["stages"])
             if row["ours"].returncode == 0:
@@ -228,10 +229,12 @@ def build_steps(project: Path, hugo_dir: Path, n: int, seed: int, steps: list[st
                 for problem in row["problems"]:
                     print(f"  {step:7} ours      WRONG OUTPUT: {problem}", file=sys.stderr)
             if references and step in ref_steps and hugo:
-                row["hugo"] = run([hugo, "--quiet", "--source", str(hugo_dir)], env=env)
+                row["hugo"] = run([hugo, "--quiet", "--source", str(hugo_dir)], env=env,
+                                  memory_limit=memory_limit)
                 _report(step, "hugo", row["hugo"])
                 if pagefind and row["hugo"].returncode == 0:
-                    row["pagefind"] = run([pagefind, "--site", str(hugo_dir / "public"), "--quiet"])
+                    row["pagefind"] = run([pagefind, "--site", str(hugo_dir / "public"), "--quiet"],
+                                          memory_limit=memory_limit)
                     _report(step, "pagefind", row["pagefind"])
             out[step] = row
     finally:
@@ -277,6 +280,8 @@ def build_stages(stderr: str) -> dict[str, float]:
 
 def _report(step: str, tool: str, m: Measurement, stages: dict | None = None) -> None:
     status = "" if m.returncode == 0 else f"  EXIT {m.returncode}: {m.stderr.strip()[-500:]}"
+    if m.killed:
+        status = f"  KILLED: {m.killed}"
     detail = f"  ({', '.join(f'{k} {v:.1f}' for k, v in stages.items())})" if stages else ""
     print(f"  {step:7} {tool:9} {m.seconds:8.2f} s {m.peak / MB:8.0f} MB{detail}{status}",
           file=sys.stderr, flush=True)
@@ -539,6 +544,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-reference", action="store_true", help="skip Hugo and Pagefind")
     parser.add_argument("--no-pagefind", action="store_true",
                         help="run Hugo but not Pagefind (its memory grows past 4 GB at 10k)")
+    parser.add_argument("--memory-limit-gb", type=float,
+                        help="kill a measured command whose memory passes this (shared machine)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
     parser.add_argument("--reps", type=int, default=3, help="runs of each CLI query")
@@ -570,7 +577,9 @@ def main(argv: list[str] | None = None) -> int:
     steps = [s for s in args.steps.split(",") if s in STEPS]
     ref_steps = [s for s in args.ref_steps.split(",") if s in STEPS]
     results["builds"] = build_steps(project, hugo_dir, args.n, args.seed, steps, ref_steps,
-                                    references, with_pagefind=not args.no_pagefind)
+                                    references, with_pagefind=not args.no_pagefind,
+                                    memory_limit=int(args.memory_limit_gb * 2**30)
+                                    if args.memory_limit_gb else None)
     results["sizes"] = sizes(project, hugo_dir)
     if not args.no_cli:
         results["cli"] = cli_latency(project, queries, args.reps)

@@ -88,6 +88,17 @@ def test_measure_reports_peak_memory_of_the_child_and_its_exit_code():
     assert m.seconds >= 0.5
 
 
+def test_a_command_past_the_memory_limit_is_stopped_and_says_so():
+    from measure import run
+
+    m = run([sys.executable, "-c",
+             "import time; b = bytearray(300 * 2**20); b[::4096] = b'x' * len(b[::4096]); "
+             "time.sleep(30)"], memory_limit=100 * 2**20)
+    assert m.killed.startswith("over the memory limit")
+    assert m.returncode != 0
+    assert m.seconds < 20
+
+
 def test_forked_workers_sharing_their_parents_pages_are_not_counted_twice():
     from measure import run
 

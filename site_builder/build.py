@@ -246,10 +246,8 @@ def _print_report(report: BuildReport, config: Config, console: Console, quiet: 
 
 def _write_search(articles, config: Config, out_dir: Path) -> dict:
     """The search stage: the Whoosh index and its browser export."""
-    try:
-        from .search import write_search_index
-    except ImportError:  # TODO(lead): required once the search stage lands
-        return {}
+    from .search import write_search_index  # imported late: the CLI's other commands skip it
+
     return write_search_index(articles, config, out_dir)
 
 

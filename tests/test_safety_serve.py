@@ -10,11 +10,7 @@ the issue's 50 clients for 20 s.
 from __future__ import annotations
 
 import http.client
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -23,8 +19,9 @@ from pathlib import Path
 
 import psutil
 import pytest
-from conftest import REPO, make_site
+from conftest import make_site
 from hostile.scale import LONG
+from served import Served
 
 CLIENTS, SECONDS = (50, 20.0) if LONG else (20, 8.0)
 MAX_REQUESTS_PER_CLIENT = 20_000  # a hard bound besides the time
@@ -48,36 +45,11 @@ ABSOLUTE_FORMS = ["http://example.invalid/", "http://127.0.0.1/../secret.txt"]
 MALFORMED = ["/%c0%ae%c0%ae/secret.txt", "/%ff%fe/secret.txt"]  # not UTF-8: 400 is right too
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """A running ``site-builder serve`` on loopback."""
+class Server(Served):
+    """A running ``site-builder serve`` on loopback, with raw requests and its memory."""
 
     def __init__(self, site: Path, *args: str) -> None:
-        self.port = free_port()
-        self.log = site.parent / f"serve-{self.port}.log"
-        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
-        with self.log.open("w") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "site_builder", "--config", str(site / "config.yaml"),
-                 "serve", "--host", LOOPBACK, "--port", str(self.port), *args],
-                cwd=site, env=env, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, self.output()
-            try:
-                with socket.create_connection((LOOPBACK, self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError(f"serve never listened:\n{self.output()}")
-
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+        super().__init__(site, "--host", LOOPBACK, *args)
 
     def raw(self, path: str) -> tuple[int, bytes]:
         """A request with the path sent exactly as written."""
@@ -92,15 +64,6 @@ class Server:
 
     def rss(self) -> int:
         return psutil.Process(self.proc.pid).memory_info().rss
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture

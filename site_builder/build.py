@@ -326,7 +326,8 @@ def _mirror(source: Path, target: Path) -> None:
 def _inventory(root: Path) -> dict[str, int]:
     """Relative path → inode of every file under ``root`` (empty when it does not exist)."""
     found: dict[str, int] = {}
-    stack = [root]
+    skip = len(str(root)) + 1  # entries' paths all start with "<root>/"
+    stack = [str(root)]
     while stack:
         folder = stack.pop()
         try:
@@ -335,9 +336,9 @@ def _inventory(root: Path) -> dict[str, int]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
+                stack.append(entry.path)
             else:
-                found[os.path.relpath(entry.path, root)] = entry.inode()
+                found[entry.path[skip:]] = entry.inode()
     return found
 
 

@@ -62,10 +62,18 @@ def load_library(
     results: dict[str, Article | list[Diagnostic]] = {}
     todo: list[tuple[str, str, str, bool]] = []
     order: list[str] = []
+    shown_base = display_path(content_dir, project_root)
+    real_dirs: dict[Path, Path] = {}  # resolved once per folder, not once per file
     for path in article_files(content_dir):
-        shown = display_path(path, project_root)
+        shown = f"{shown_base}/{path.relative_to(content_dir).as_posix()}"
         try:
-            target = path.resolve()
+            if path.is_symlink():
+                target = path.resolve()
+            else:
+                folder = real_dirs.get(path.parent)
+                if folder is None:
+                    folder = real_dirs[path.parent] = path.parent.resolve()
+                target = folder / path.name
         except RuntimeError:  # raised for a symbolic link loop
             library.diagnostics.append(Diagnostic(shown, None, "symbolic link loop; not read"))
             continue

@@ -1,11 +1,13 @@
 """Wall time and peak memory of one command, its child processes included.
 
-Peak memory is the highest sum over the whole process tree, sampled every 50 ms (a build that
-forks workers is charged for all of them at once), of PSS — proportional set size, from
-/proc/<pid>/smaps_rollup — so pages a forked worker still shares with its parent are counted
-once, not once per process as a sum of RSS would. The RSS sum and, from the kernel, the largest
-single process (``ru_maxrss`` from ``wait4``, which catches a peak shorter than the sampling
-interval) are recorded too. Without psutil only the kernel figure is reported.
+Peak memory is the highest sum over the whole process tree (a build that forks workers is
+charged for all of them at once) of PSS — proportional set size, from /proc/<pid>/smaps_rollup —
+so pages a forked worker still shares with its parent are counted once, not once per process as
+a sum of RSS would. Sampled every 50 ms for 2 s, then every 250 ms: reading PSS of a multi-GB
+process costs real CPU, which a 2-core machine takes from the build being measured. The RSS
+sum and, from the kernel, the largest single process (``ru_maxrss`` from ``wait4``, which
+catches a peak shorter than the sampling interval) are recorded too. Without psutil only the
+kernel figure is reported.
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ try:
 except ImportError:  # the benchmark degrades to ru_maxrss only
     psutil = None
 
-POLL_SECONDS = 0.05
-CHILDREN_EVERY = 5  # re-list the process tree every 5th sample: listing costs CPU
+POLL_SECONDS = 0.05  # for the first FAST_SECONDS, then SLOW_POLL_SECONDS
+FAST_SECONDS = 2.0
+SLOW_POLL_SECONDS = 0.25
+CHILDREN_EVERY = 4  # re-list the process tree every 4th sample: listing costs CPU
 
 
 @dataclass
@@ -116,7 +120,8 @@ def run(command: list[str], *, cwd: Path | None = None, env: dict | None = None,
                 os.killpg(proc.pid, signal.SIGKILL)
                 pid, status, usage = os.wait4(proc.pid, 0)
                 break
-            time.sleep(POLL_SECONDS)
+            elapsed = time.perf_counter() - started
+            time.sleep(POLL_SECONDS if elapsed < FAST_SECONDS else SLOW_POLL_SECONDS)
         seconds = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)

@@ -71,18 +71,9 @@ def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out
     chunks = [todo[i: i + size] for i in range(0, len(todo), size)]
     done = 0
     try:
-        if parallel:
-            with worker_pool(workers) as pool:
-                results = pool.map(_render_chunk, chunks)
-                for chunk, error in zip(chunks, results, strict=True):
-                    if error:
-                        raise SiteError(error)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, len(todo))
-        else:
-            for chunk in chunks:
-                error = _render_chunk(chunk)
+        with worker_pool(workers) if parallel else contextlib.nullcontext() as pool:
+            results = pool.map(_render_chunk, chunks) if pool else map(_render_chunk, chunks)
+            for chunk, error in zip(chunks, results, strict=True):
                 if error:
                     raise SiteError(error)
                 done += len(chunk)

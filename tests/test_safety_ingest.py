@@ -74,6 +74,15 @@ def unescape_markdown(body: str) -> str:
     return re.sub(r"\\(.)", r"\1", body)
 
 
+def _site_with_bulletin(site: Path, raw: bytes):
+    """A project folder with the repo's config and one bulletin file holding ``raw``."""
+    shutil.copy(REPO / "config.yaml", site / "config.yaml")
+    bulletin = site / "in" / "b.txt"
+    bulletin.parent.mkdir()
+    bulletin.write_bytes(raw)
+    return site, load_config(site / "config.yaml"), bulletin
+
+
 @settings(max_examples=EXAMPLES, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(bulletins(), st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]),
@@ -81,12 +90,8 @@ def unescape_markdown(body: str) -> str:
 def test_ingested_articles_load_cleanly_and_show_every_character(text, encoding, newline):
     seen["examples"] += 1
     with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp)
-        shutil.copy(REPO / "config.yaml", site / "config.yaml")
-        config = load_config(site / "config.yaml")
-        bulletin = site / "in" / "b.txt"
-        bulletin.parent.mkdir()
-        bulletin.write_bytes(text.replace("\n", newline).encode(encoding))
+        site, config, bulletin = _site_with_bulletin(
+            Path(tmp), text.replace("\n", newline).encode(encoding))
         code = ingest_paths(config, [bulletin], dry_run=False, force=False, report=False)
         if code != 0:  # a bulletin ingest refuses must be refused by name, with nothing written
             assert not (site / "content/articles").exists()
@@ -112,12 +117,7 @@ def test_ingested_articles_load_cleanly_and_show_every_character(text, encoding,
 def test_a_changed_bulletin_never_overwrites_an_edited_article(text, added):
     seen["reingest"] += 1
     with tempfile.TemporaryDirectory() as tmp:
-        site = Path(tmp)
-        shutil.copy(REPO / "config.yaml", site / "config.yaml")
-        config = load_config(site / "config.yaml")
-        bulletin = site / "in" / "b.txt"
-        bulletin.parent.mkdir()
-        bulletin.write_text(text, encoding="utf-8")
+        site, config, bulletin = _site_with_bulletin(Path(tmp), text.encode("utf-8"))
         if ingest_paths(config, [bulletin], dry_run=False, force=False, report=False) != 0:
             return
         articles = sorted((site / "content/articles").rglob("*.md"))

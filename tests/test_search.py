@@ -23,7 +23,9 @@ from site_builder.search.analysis import (
     segmenter,
 )
 from site_builder.search.export import _fold_map, doc_text, ordered, vocabulary
+from site_builder.search.grams import FAMILIES, FAMILY_OF, build_shard, shard_of
 from site_builder.search.indexer import extra_words
+from site_builder.search.merge import PARTITIONS, cut_shards, merge_partition, split_records
 from site_builder.search.postings import analyze, encode_block, encode_block_fast
 from site_builder.search.schema import searchable_parts
 from site_builder.search.tokenizers import GramTokenizer
@@ -127,6 +129,34 @@ def test_bulk_encoder_writes_the_bytes_of_the_per_article_encoder(generated):
     fast, _ = encode_block_fast(0, texts, vocab, words)
     assert slow.keys() == fast.keys() and len(slow) > 1000
     assert [k for k in slow if slow[k] != fast[k]] == []
+
+
+@pytest.mark.parametrize("count", [1, 8, 64, 512])
+def test_partitioned_merge_gives_the_shards_of_the_whole_records(generated, count):
+    """A cold build merges the tasks' records partition by partition (merge.py); the shards
+    must be the bytes of building each shard from the whole records at once, whatever the
+    shard count against the partition count."""
+    config, articles, _, _ = generated
+    docs = ordered(articles)
+    vocab, words = vocabulary(config), extra_words(config)
+    texts = [doc_text(a) for a in docs]
+    whole: dict = {}
+    pieces: dict = {}
+    for block in range(0, len(texts), 16):  # small blocks: many pieces per record
+        encoded, _ = encode_block_fast(block // 16, texts[block:block + 16], vocab, words)
+        for key, framed in encoded.items():
+            whole[key] = whole.get(key, b"") + framed
+        for part, data in split_records(encoded).items():
+            pieces.setdefault(part, []).append(data)
+    for family in FAMILIES:
+        merged = [merge_partition(pieces.get((family, p), [])) for p in range(PARTITIONS)]
+        cut = cut_shards(merged, count)
+        expected: dict = {}
+        for key, payload in whole.items():
+            if FAMILY_OF[key[1]] == family:
+                expected.setdefault(shard_of(key[0], count), {})[key] = payload
+        assert sorted(cut) == sorted(expected)
+        assert all(cut[n] == build_shard(expected[n]) for n in expected)
 
 
 def test_gram_tokenizer_positions_are_true_character_positions():

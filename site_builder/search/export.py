@@ -29,6 +29,7 @@ share files with the previous build), and files no longer part of the export are
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import marshal
@@ -39,7 +40,7 @@ import sqlite3
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -50,7 +51,7 @@ from ..config import Config
 from ..content import Article
 from ..render import replace_file
 from .analysis import _ZERO_WIDTH as ZERO_WIDTH
-from .analysis import CAMPAIGN_WORDS, fold_char, is_ignored, normalize
+from .analysis import CAMPAIGN_WORDS, fold_char, is_ignored, normalize, segmenter
 from .grams import (
     BLOCK,
     BLOCK_BITS,
@@ -74,6 +75,7 @@ from .indexer import (
     update_whoosh,
     usable,
 )
+from .merge import PARTITIONS, cut_shards, merge_partition, split_records
 from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
 from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
@@ -194,36 +196,32 @@ class Exporter:
         doc_dir = out / "doc"
         doc_dir.mkdir(parents=True, exist_ok=True)
         _JOB = (docs, self.vocabulary, self.words, doc_dir)
+        segmenter(self.words)  # loaded once here, shared by the forked workers
         tasks = [(b, min(b + TASK_BLOCKS, _blocks(len(docs))))
                  for b in range(0, _blocks(len(docs)), TASK_BLOCKS)]
-        records: dict[tuple[str, str], bytearray] = {}
+        pieces: defaultdict[tuple[str, int], list[bytes]] = defaultdict(list)
         lengths = [0, 0]
         doc_files: dict[str, str] = {}
         rows: list[tuple[str, str, bytes]] = []
-        workers = min(os.cpu_count() or 1, len(tasks))
         try:
-            if workers > 1:
-                with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-                    results = pool.map(_encode_task, tasks)
-                    for result in results:
-                        _merge(result, records, lengths, doc_files, rows)
-            else:
-                for task in tasks:
-                    _merge(_encode_task(task), records, lengths, doc_files, rows)
+            for parts, part_lengths, part_files, part_rows in _pool_map(_encode_task, tasks):
+                for key, data in parts.items():  # in task order: blocks stay ascending
+                    pieces[key].extend(data)
+                lengths[0] += part_lengths[0]
+                lengths[1] += part_lengths[1]
+                doc_files.update(part_files)
+                rows.extend(part_rows)
         finally:
             _JOB = None
         self.lap("encode")
         cache.replace_all(rows)
+        del rows
         self.lap("texts cache")
         self.state["lengths"] = lengths
         for rel in [r for r in self.files if r.startswith("doc/") and r not in doc_files]:
             self._write_master(rel, None)
         self.files.update(doc_files)
-        by_family: dict[str, dict[tuple[str, str], bytes]] = {f: {} for f in FAMILIES}
-        for key in sorted(records):
-            by_family[FAMILY_OF[key[1]]][key] = bytes(records.pop(key))
-        self._write_families(by_family, {f: set(range(self._counts(by_family)[f]))
-                                         for f in FAMILIES})
+        self._write_merged(pieces)
         self.lap("shards")
         if whoosh_proc is not None:
             whoosh_proc.join()
@@ -231,11 +229,29 @@ class Exporter:
             if whoosh_proc.exitcode != 0:
                 raise RuntimeError("building the Whoosh index failed")
 
-    def _counts(self, by_family: dict[str, dict[tuple[str, str], bytes]]) -> dict[str, int]:
-        totals = {f: sum(record_size(k[0], len(v)) for k, v in by_family[f].items())
-                  for f in FAMILIES}
+    def _write_merged(self, pieces: dict[tuple[str, int], list[bytes]]) -> None:
+        """Every shard, from the tasks' partitioned records (merge.py), partitions merged in
+        parallel; then each family cut into as many shards as its exact size asks for."""
+        global _PIECES
+        keys = [(family, p) for family in FAMILIES for p in range(PARTITIONS)]
+        _PIECES = pieces
+        try:
+            merged = dict(zip(keys, _pool_map(_merge_task, keys), strict=True))
+        finally:
+            _PIECES = None
+        pieces.clear()
+        totals = {f: sum(len(merged[(f, p)][0]) for p in range(PARTITIONS)) for f in FAMILIES}
         self.state["family_bytes"] = totals
-        return {f: shard_count(totals[f], f) for f in FAMILIES}
+        shards = {}
+        for family in FAMILIES:
+            count = shards[family] = shard_count(totals[family], family)
+            cut = cut_shards([merged.pop((family, p)) for p in range(PARTITIONS)], count)
+            for number in range(count):
+                self._write_master(f"{family}/{number}.bin", cut.pop(number, None))
+            for rel in [r for r in self.files if r.startswith(f"{family}/")]:
+                if int(rel.split("/")[1].split(".")[0]) >= count:
+                    self._write_master(rel, None)
+        self.state["shards"] = shards
 
     def _write_families(self, by_family: dict[str, dict[tuple[str, str], bytes]],
                         touched: dict[str, set[int]]) -> None:
@@ -432,10 +448,11 @@ def _blocks(n: int) -> int:
 
 
 def _encode_task(task: tuple[int, int]):
-    """Blocks ``task`` of the articles: records, field lengths, document files, cache rows."""
+    """Blocks ``task`` of the articles: records (partitioned, merge.py), field lengths,
+    document files, cache rows."""
     docs, vocab, words, doc_dir = _JOB  # type: ignore[misc]
     first, last = task
-    records: dict[tuple[str, str], bytes] = {}
+    parts: dict[tuple[str, int], list[bytes]] = {}
     lengths = [0, 0]
     doc_files: dict[str, str] = {}
     rows = []
@@ -453,24 +470,32 @@ def _encode_task(task: tuple[int, int]):
         encoded, block_lengths = encode_block_fast(block, texts, vocab, words)
         lengths[0] += block_lengths[0]
         lengths[1] += block_lengths[1]
-        for key, framed in encoded.items():
-            have = records.get(key)
-            records[key] = framed if have is None else have + framed
-    return records, lengths, doc_files, rows
+        for key, data in split_records(encoded).items():  # bytes hold far less than objects
+            parts.setdefault(key, []).append(data)
+    return parts, lengths, doc_files, rows
 
 
-def _merge(result, records: dict, lengths: list[int], doc_files: dict, rows: list) -> None:
-    part, part_lengths, part_files, part_rows = result
-    for key, data in part.items():
-        have = records.get(key)
-        if have is None:
-            records[key] = bytearray(data)
-        else:
-            have += data
-    lengths[0] += part_lengths[0]
-    lengths[1] += part_lengths[1]
-    doc_files.update(part_files)
-    rows.extend(part_rows)
+_PIECES: dict | None = None  # what forked merge workers inherit: the tasks' partitions
+
+
+def _merge_task(key: tuple[str, int]):
+    return merge_partition(_PIECES.get(key, []))  # type: ignore[union-attr]
+
+
+def _pool_map(function, items: list) -> Iterator:
+    """``function`` over ``items`` in forked workers (inheriting the module's job globals),
+    results in order; in this process when one worker is all there is."""
+    workers = min(os.cpu_count() or 1, len(items))
+    if workers <= 1:
+        yield from map(function, items)
+        return
+    context = multiprocessing.get_context("fork")
+    gc.freeze()  # a collection in a worker would touch, and so copy, every inherited object
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            yield from pool.map(function, items, chunksize=max(1, len(items) // (workers * 8)))
+    finally:
+        gc.unfreeze()
 
 
 def patch_payload(kind: str, payload: bytes, entries: dict[int, object]) -> bytes:

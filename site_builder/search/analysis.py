@@ -17,7 +17,6 @@ Two token streams come out of a text:
 from __future__ import annotations
 
 import threading
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
@@ -224,4 +223,6 @@ def segmenter(extra_words: tuple[str, ...] = ()) -> Segmenter:
 
 
 def unicode_category_ok() -> bool:  # pragma: no cover - guard for exotic Python builds
+    import unicodedata  # here: a query process does not need it
+
     return unicodedata.category("温") == "Lo"

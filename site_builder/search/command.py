@@ -1,27 +1,47 @@
-"""``site-builder search``: query the index written by the last build."""
+"""``site-builder search``: query the index written by the last build.
+
+One process per query, so it reads only what the query needs: the export's shards, and the
+hits' fields from the docstore (no Whoosh, OpenCC or click unless printing in colour).
+"""
 
 from __future__ import annotations
 
 import json
 import sys
 
-import click
-
-from ..config import Config
+from .docstore import open_store
 from .engine import Hit, SearchIndex
-from .indexer import browser_dir, open_index
+from .indexer import browser_dir_of, index_dir_of
+
+TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..config import Config
 
 
 def search_command(config: Config, query: str, *, region: str | None = None,
                    year: int | None = None, kind: str | None = None, limit: int = 10,
                    as_json: bool = False) -> int:
     """Print ranked hits for ``query``; exit code 0 (hits or none), 2 (no index)."""
-    ix = open_index(config)
-    folder = browser_dir(config)
-    if ix is None or not (folder / "manifest.json").exists():
-        click.echo("no search index: run site-builder build first", err=True)
+    return search_project(config.root, query, region=region, year=year, kind=kind,
+                          limit=limit, as_json=as_json)
+
+
+def search_project(root: Path, query: str, *, region: str | None = None,
+                   year: int | None = None, kind: str | None = None, limit: int = 10,
+                   as_json: bool = False) -> int:
+    """search_command for the project in ``root`` (all a query needs of its config)."""
+    where, folder = index_dir_of(root), browser_dir_of(root)
+    try:
+        manifest = (folder / "manifest.json").read_bytes()
+    except OSError:
+        manifest = None
+    store = open_store(where, folder, manifest) if manifest is not None else None
+    if store is None:
+        echo("no search index: run site-builder build first", err=True)
         return 2
-    index = SearchIndex(ix, folder)
+    index = SearchIndex(None, folder, store=store, manifest=manifest)
     try:
         filters = {"region": region, "year": str(year) if year else None, "kind": kind}
         results = index.search(query, limit=max(limit, 0),
@@ -29,38 +49,57 @@ def search_command(config: Config, query: str, *, region: str | None = None,
     finally:
         index.close()
     if as_json:
-        click.echo(json.dumps([h.as_json() for h in results.hits], ensure_ascii=False,
+        echo(json.dumps([h.as_json() for h in results.hits], ensure_ascii=False,
                               indent=2))
         return 0
     if not results.query.groups and not results.query.filters:
-        click.echo("nothing to search for: type a word, a \"phrase\", or region:/year:", err=True)
+        echo("nothing to search for: type a word, a \"phrase\", or region:/year:", err=True)
         return 0
     if not results.hits:
-        click.echo("no results. Try fewer words, a shorter word, or drop region:/year:.")
+        echo("no results. Try fewer words, a shorter word, or drop region:/year:.")
         return 0
     color = sys.stdout.isatty()
-    click.echo(f"{results.total} result{'s' if results.total != 1 else ''}"
+    echo(f"{results.total} result{'s' if results.total != 1 else ''}"
                f"{f', showing {len(results.hits)}' if results.total > len(results.hits) else ''}")
     for number, hit in enumerate(results.hits, 1):
-        click.echo("")
-        click.echo(f"{number}. " + _marked(hit.title, hit.title_highlights, color, bold=True))
+        echo("")
+        echo(f"{number}. " + _marked(hit.title, hit.title_highlights, color, bold=True))
         when = hit.date or str(hit.year)
-        click.echo(f"   {hit.region} · {when} · {hit.url}")
-        click.echo("   " + _marked(hit.snippet, hit.highlights, color))
+        echo(f"   {hit.region} · {when} · {hit.url}")
+        echo("   " + _marked(hit.snippet, hit.highlights, color))
     return 0
+
+
+def echo(text: str, err: bool = False) -> None:
+    """click.echo for a str (one line, flushed) without importing click, except for text
+    with escape codes (click strips them off a terminal) or a stream that cannot encode it."""
+    stream = sys.stderr if err else sys.stdout
+    if "\x1b" not in text:
+        try:
+            stream.write(text + "\n")
+        except UnicodeEncodeError:  # raised before anything is written
+            pass
+        else:
+            stream.flush()
+            return
+    import click
+
+    click.echo(text, err=err)
 
 
 def _marked(text: str, marks: list[tuple[int, int]], color: bool, bold: bool = False) -> str:
     """Highlight spans: reverse video on a terminal, 【brackets】 in a pipe."""
+    if color:
+        from click import style
     out, last = [], 0
     for a, b in marks:
         out.append(text[last:a])
         piece = text[a:b]
-        out.append(click.style(piece, fg="yellow", bold=True) if color else f"【{piece}】")
+        out.append(style(piece, fg="yellow", bold=True) if color else f"【{piece}】")
         last = b
     out.append(text[last:])
     line = "".join(out)
-    return click.style(line, bold=True) if (bold and color) else line
+    return style(line, bold=True) if (bold and color) else line
 
 
 __all__ = ["Hit", "search_command"]

@@ -1,40 +1,69 @@
 """Run a query on the exported index: ranked hits, facet counts and highlighted snippets.
 
 Used by the CLI and the dev server; search.js computes the same answer from the same files
-(matching, scores, order and facets), so the two agree by construction. Whoosh supplies the
-stored fields of the hits shown.
+(matching, scores, order and facets, query folding), so the two agree by construction. The
+dev server shows hits from Whoosh's stored fields; the CLI from the docstore (the same fields,
+copied out of Whoosh once per build, see docstore.py).
 """
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
-from .analysis import normalize_with_offsets
-from .grams import FAMILY_OF, LENGTHS, decode, find_record, match_docs, shard_of
-from .indexer import IDS_FILE
-from .query import ParsedQuery, parse_query, rounded
+from .query import ParsedQuery, parse_query
+from .reader import FAMILY_OF, LENGTHS, Folding, decode, find_record, match_docs, shard_of
+
+TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
+if TYPE_CHECKING:
+    from .docstore import DocStore
 
 SNIPPET_CHARS = 110
 SNIPPET_LEAD = 24
 
 
-@dataclass
-class Hit:
-    url: str
-    title: str
-    region: str
-    year: int
-    date: str
-    kind: str
-    score: float
-    snippet: str = ""
-    highlights: list[tuple[int, int]] = field(default_factory=list)
-    title_highlights: list[tuple[int, int]] = field(default_factory=list)
+class _Record:
+    """A plain record class (equality, repr): dataclasses would import inspect, which costs a
+    query process more than the query."""
+
+    __slots__ = ()
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and self._values() == other._values()
+
+    def __repr__(self) -> str:
+        inside = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"{type(self).__name__}({inside})"
+
+
+class Hit(_Record):
+    __slots__ = (
+        "date",
+        "highlights",
+        "kind",
+        "region",
+        "score",
+        "snippet",
+        "title",
+        "title_highlights",
+        "url",
+        "year",
+    )
+
+    def __init__(self, url: str, title: str, region: str, year: int, date: str, kind: str,
+                 score: float, snippet: str = "",
+                 highlights: list[tuple[int, int]] | None = None,
+                 title_highlights: list[tuple[int, int]] | None = None) -> None:
+        self.url, self.title, self.region, self.year = url, title, region, year
+        self.date, self.kind, self.score, self.snippet = date, kind, score, snippet
+        self.highlights = [] if highlights is None else highlights
+        self.title_highlights = [] if title_highlights is None else title_highlights
 
     @property
     def snippet_html(self) -> str:
@@ -48,12 +77,12 @@ class Hit:
                 "snippet_html": self.snippet_html}
 
 
-@dataclass
-class Results:
-    query: ParsedQuery
-    total: int
-    hits: list[Hit]
-    facets: dict[str, dict[str, int]]
+class Results(_Record):
+    __slots__ = ("facets", "hits", "query", "total")
+
+    def __init__(self, query: ParsedQuery, total: int, hits: list[Hit],
+                 facets: dict[str, dict[str, int]]) -> None:
+        self.query, self.total, self.hits, self.facets = query, total, hits, facets
 
 
 def resolve_region(value: str, aliases: dict[str, str]) -> str:
@@ -69,27 +98,42 @@ def resolve_region(value: str, aliases: dict[str, str]) -> str:
 
 
 class SearchIndex:
-    """The exported index (and Whoosh for stored fields), open for queries; keep one per
-    process (the dev server does)."""
+    """The exported index, open for queries, with Whoosh (``ix``) or a docstore (``store``)
+    for the fields of the hits shown; keep one per process (the dev server does)."""
 
-    def __init__(self, ix, folder: Path) -> None:
+    def __init__(self, ix, folder: Path, store: DocStore | None = None,
+                 manifest: bytes | None = None) -> None:
         self.ix = ix
         self.folder = folder
+        self.store = store
         self.searcher = ix.searcher() if ix is not None else None
-        self._load()
+        self._load(manifest)
 
-    def _load(self) -> None:
-        self.manifest = json.loads((self.folder / "manifest.json").read_bytes())
-        self.ids = (self.folder / IDS_FILE).read_text(encoding="utf-8").split("\n")
+    def _load(self, manifest: bytes | None = None) -> None:
+        self.manifest = json.loads(manifest or (self.folder / "manifest.json").read_bytes())
+        self._ids: list[str] | None = None
         self.vocabulary = set(self.manifest["vocabulary"])
         self.shards: dict[tuple[str, int], bytes] = {}
         self.files: dict[str, bytes] = {}
+        pages = self.manifest.get("fold_pages")
+        self.folding = Folding(self.folder, pages) if pages is not None else None
+
+    @property
+    def ids(self) -> list[str]:
+        """The article id of each document number (Whoosh's key)."""
+        if self._ids is None:
+            from .indexer import IDS_FILE
+
+            self._ids = (self.folder / IDS_FILE).read_text(encoding="utf-8").split("\n")
+        return self._ids
 
     def close(self) -> None:
         if self.searcher is not None:
             self.searcher.close()
         if self.ix is not None:
             self.ix.close()
+        if self.store is not None:
+            self.store.close()
 
     def refresh(self) -> None:
         """Pick up a newer build (the dev server calls this after rebuilding)."""
@@ -112,7 +156,7 @@ class SearchIndex:
 
     def search(self, text: str, *, limit: int | None = 10,
                filters: dict[str, str] | None = None) -> Results:
-        parsed = parse_query(text)
+        parsed = parse_query(text, self.folding.normalize if self.folding else None)
         parsed.filters.update({k: str(v) for k, v in (filters or {}).items() if v})
         return self.run(parsed, limit=limit)
 
@@ -148,7 +192,9 @@ class SearchIndex:
                 for term in positive:
                     group_score += term_scores[term].get(d, match)
                 scores[d] = scores.get(d, 0.0) + group_score
-        ranked = sorted(scores, key=lambda d: (-rounded(scores[d]), d))
+        floor = math.floor  # query.rounded, inlined: this runs for every matching document
+        order = sorted([(-floor(s * 1e6 + 0.5), d) for d, s in scores.items()])
+        ranked = [d for _, d in order]
         facets = self._facets(ranked)
         shown = ranked if limit is None else ranked[:limit]
         terms = parsed.positive_terms
@@ -170,8 +216,10 @@ class SearchIndex:
             postings = decode(kind, self.record(kind, term))
             idf = math.log(n / (len(postings) + 1)) + 1
             avg = s["avg_length"][field_name]
+            # k1 * (...) per length byte: the same operations in the same order as per entry
+            norms = [k1 * ((1 - b) + b * length / avg) for length in LENGTHS]
             for d, tf, length in postings:
-                score = idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * LENGTHS[length] / avg)))
+                score = idf * ((tf * (k1 + 1)) / (tf + norms[length]))
                 if boost != 1:
                     score *= boost
                 words[d] = words[d] + score if d in words else score
@@ -213,31 +261,40 @@ class SearchIndex:
         return allowed
 
     def _facets(self, ranked: list[int]) -> dict[str, dict[str, int]]:
+        """Counted by table index per document (in C), then named."""
         places = self._file("places.bin")
         width = self.manifest["place_bytes"]
         names = self.manifest["places"]
         runs = self.manifest["year_runs"]
-        starts = [start for _, start in runs]
+        n = self.manifest["documents"]
+        if width == 1:
+            place_of: bytes | list[int] = places
+        else:
+            place_of = [int.from_bytes(places[d * width:(d + 1) * width], "little")
+                        for d in range(n)]
+        year_of: list[int] = []
+        for i, (_, start) in enumerate(runs):
+            year_of.extend([i] * ((runs[i + 1][1] if i + 1 < len(runs) else n) - start))
         province: Counter = Counter()
         city: Counter = Counter()
-        year: Counter = Counter()
-        kinds = self._file("kinds.bin")
-        kind: Counter = Counter()
-        from bisect import bisect_right
-
-        for d in ranked:
-            place = names[int.from_bytes(places[d * width:(d + 1) * width], "little")]
-            p, _, c = place.partition("/")
-            province[p] += 1
+        for index, count in Counter(map(place_of.__getitem__, ranked)).items():
+            p, _, c = names[index].partition("/")
+            province[p] += count
             if c:
-                city[f"{p}/{c}"] += 1
-            year[str(runs[bisect_right(starts, d) - 1][0])] += 1
-            kind[self.manifest["kinds"][kinds[d]]] += 1
+                city[f"{p}/{c}"] += count
+        year: Counter = Counter()
+        for index, count in Counter(map(year_of.__getitem__, ranked)).items():
+            year[str(runs[index][0])] += count
+        kind: Counter = Counter()
+        for index, count in Counter(map(self._file("kinds.bin").__getitem__, ranked)).items():
+            kind[self.manifest["kinds"][index]] += count
         return {name: dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
                 for name, counts in (("province", province), ("city", city), ("year", year),
                                      ("kind", kind))}
 
     def _hit(self, d: int, score: float, terms: list[str]) -> Hit:
+        if self.store is not None:
+            return self._stored_hit(d, score, terms)
         doc = self.searcher.document(id=self.ids[d]) if self.searcher is not None else None
         doc = doc or {}
         body = " ".join((doc.get("body") or "").split())
@@ -248,10 +305,31 @@ class SearchIndex:
                    kind=doc.get("kind", ""), score=score, snippet=snippet, highlights=marks,
                    title_highlights=find_marks(title, terms))
 
+    def _stored_hit(self, d: int, score: float, terms: list[str]) -> Hit:
+        record = self.store.record(d) if self.store is not None else None
+        if record is None:
+            return self._hit_without_store(d, score, terms)
+        url, title, region, year, date, kind, body, folds = record
+        normalize = Folding(None, None, folds)
+        snippet, marks = make_snippet(body, terms, normalize.normalize_with_offsets)
+        return Hit(url=url, title=title, region=region, year=int(year or 0), date=date,
+                   kind=kind, score=score, snippet=snippet, highlights=marks,
+                   title_highlights=find_marks(title, terms, normalize.normalize_with_offsets))
 
-def find_marks(text: str, terms: list[str]) -> list[tuple[int, int]]:
+    def _hit_without_store(self, d: int, score: float, terms: list[str]) -> Hit:
+        """A document number Whoosh had no document for: an empty hit, as from Whoosh."""
+        snippet, marks = make_snippet("", terms)
+        return Hit(url="", title="", region="", year=0, date="", kind="", score=score,
+                   snippet=snippet, highlights=marks, title_highlights=[])
+
+
+def find_marks(text: str, terms: list[str],
+               with_offsets: Callable[[str], tuple[str, list[int]]] | None = None,
+               ) -> list[tuple[int, int]]:
     """Spans of ``text`` (original characters) where the terms occur, merged and sorted."""
-    norm, offsets = normalize_with_offsets(text)
+    if with_offsets is None:
+        from .analysis import normalize_with_offsets as with_offsets
+    norm, offsets = with_offsets(text)
     spans: list[tuple[int, int]] = []
     for term in terms:
         start = norm.find(term)
@@ -268,9 +346,11 @@ def find_marks(text: str, terms: list[str]) -> list[tuple[int, int]]:
     return merged
 
 
-def make_snippet(text: str, terms: list[str]) -> tuple[str, list[tuple[int, int]]]:
+def make_snippet(text: str, terms: list[str],
+                 with_offsets: Callable[[str], tuple[str, list[int]]] | None = None,
+                 ) -> tuple[str, list[tuple[int, int]]]:
     """About SNIPPET_CHARS characters around the first hit, with the hit spans inside it."""
-    marks = find_marks(text, terms)
+    marks = find_marks(text, terms, with_offsets)
     start = max(0, marks[0][0] - SNIPPET_LEAD) if marks else 0
     end = min(len(text), start + SNIPPET_CHARS)
     if end - start < SNIPPET_CHARS:
@@ -287,8 +367,14 @@ def mark_html(text: str, marks: list[tuple[int, int]]) -> str:
     """Escaped text with <mark> around the spans."""
     out, last = [], 0
     for a, b in marks:
-        out.append(html.escape(text[last:a]))
-        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        out.append(escape(text[last:a]))
+        out.append(f"<mark>{escape(text[a:b])}</mark>")
         last = b
-    out.append(html.escape(text[last:]))
+    out.append(escape(text[last:]))
     return "".join(out)
+
+
+def escape(text: str) -> str:
+    """html.escape(text) (quote=True), without importing html and html.entities."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&quot;").replace("'", "&#x27;"))

@@ -4,35 +4,46 @@ articles that changed and ``delete_by_term`` for the removed ones. A build produ
 
 from __future__ import annotations
 
-import shutil
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ..config import Config
-from ..errors import Diagnostic, SiteError, display_path
-from .schema import document, make_schema
-
+TYPE_CHECKING = False  # typing is not imported: a query process does not need it
 if TYPE_CHECKING:
+    from ..config import Config
     from ..content import Article
 
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
-
-from whoosh import index as windex  # noqa: E402  (after the warning filter)
 
 IDS_FILE = "ids.txt"  # in browser_dir: the article id of each document number (CLI only)
 WRITER_TIMEOUT_SECONDS = 60.0  # another process writing the index: wait this long, then fail
 
 
+def _windex():
+    """whoosh.index, imported on first use: ``site-builder search`` reads hits from the
+    docstore and never needs Whoosh (~100 ms of imports)."""
+    from whoosh import index
+
+    return index
+
+
 def index_dir(config: Config) -> Path:
     """Where the Whoosh index of the last build lives (gitignored, outside output/)."""
-    return config.root / ".site-builder" / "index"
+    return index_dir_of(config.root)
+
+
+def index_dir_of(root: Path) -> Path:
+    """index_dir of the project in ``root`` (the folder of its config file)."""
+    return root / ".site-builder" / "index"
 
 
 def browser_dir(config: Config) -> Path:
     """The last export of the browser index, which the CLI reads too (grams.py)."""
-    return index_dir(config) / "browser"
+    return browser_dir_of(config.root)
+
+
+def browser_dir_of(root: Path) -> Path:
+    return index_dir_of(root) / "browser"
 
 
 def extra_words(config: Config) -> tuple[str, ...]:
@@ -43,6 +54,11 @@ def extra_words(config: Config) -> tuple[str, ...]:
 
 def create_whoosh(where: Path, articles: Iterable[Article]) -> None:
     """A new Whoosh index holding ``articles`` (replacing whatever was there)."""
+    import shutil
+
+    from .schema import document, make_schema
+
+    windex = _windex()
     if where.exists():
         shutil.rmtree(where)
     where.mkdir(parents=True)
@@ -63,6 +79,10 @@ def update_whoosh(where: Path, changed: Iterable[Article], removed: Iterable[str
     changed, removed = list(changed), list(removed)
     if not changed and not removed:
         return
+    from ..errors import Diagnostic, SiteError, display_path
+    from .schema import document
+
+    windex = _windex()
     ix = windex.open_dir(str(where))
     try:
         writer = ix.writer(timeout=WRITER_TIMEOUT_SECONDS)
@@ -87,7 +107,7 @@ def update_whoosh(where: Path, changed: Iterable[Article], removed: Iterable[str
 def usable(where: Path) -> bool:
     """An index we can open; one from another version or damaged is rebuilt, not trusted."""
     try:
-        return windex.exists_in(str(where))
+        return _windex().exists_in(str(where))
     except Exception:  # whoosh raises anything from pickle errors to struct errors
         return False
 
@@ -97,4 +117,8 @@ def open_index(config: Config):
     where = index_dir(config) / "whoosh"
     if not usable(where):
         return None
-    return windex.open_dir(str(where))
+    return open_whoosh(where)
+
+
+def open_whoosh(where: Path):
+    return _windex().open_dir(str(where))

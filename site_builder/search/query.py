@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
+from collections.abc import Callable
 
 from .analysis import normalize
 
@@ -32,16 +33,25 @@ TITLE_BOOST = 2.0
 FILTER_FIELDS = ("region", "year", "kind")
 
 
-@dataclass(frozen=True)
-class Term:
-    text: str  # normalized: folded, no white space
-    negated: bool = False
+# Plain classes, not dataclasses: importing dataclasses (and inspect) costs a query process
+# more than parsing does.
+Term = namedtuple("Term", ["text", "negated"], defaults=[False])  # text: normalized
 
 
-@dataclass
 class ParsedQuery:
-    groups: list[list[Term]] = field(default_factory=list)  # OR of AND-groups
-    filters: dict[str, str] = field(default_factory=dict)
+    __slots__ = ("filters", "groups")
+
+    def __init__(self, groups: list[list[Term]] | None = None,
+                 filters: dict[str, str] | None = None) -> None:
+        self.groups = [] if groups is None else groups  # OR of AND-groups
+        self.filters = {} if filters is None else filters
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, ParsedQuery) and self.groups == other.groups
+                and self.filters == other.filters)
+
+    def __repr__(self) -> str:
+        return f"ParsedQuery(groups={self.groups!r}, filters={self.filters!r})"
 
     @property
     def positive_terms(self) -> list[str]:
@@ -56,8 +66,11 @@ class ParsedQuery:
 _TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
 
 
-def parse_query(text: str) -> ParsedQuery:
-    """Parse the query syntax; never fails (unknown syntax is searched for literally)."""
+def parse_query(text: str, fold: Callable[[str], str] | None = None) -> ParsedQuery:
+    """Parse the query syntax; never fails (unknown syntax is searched for literally).
+
+    ``fold`` is analysis.normalize or its equal from the exported table (reader.Folding)."""
+    fold = fold or normalize
     parsed = ParsedQuery()
     group: list[Term] = []
     for match in _TOKEN.finditer(text or ""):
@@ -78,7 +91,7 @@ def parse_query(text: str) -> ParsedQuery:
             raw = word
         else:
             raw = quoted
-        term = normalize(raw)
+        term = fold(raw)
         if term:
             group.append(Term(term, negated))
     if group:

@@ -1,0 +1,156 @@
+"""What a CLI hit shows (the Whoosh stored fields), kept in one file by document number.
+
+Opening Whoosh costs a query process ~100 ms (imports, the table of contents, the stored
+fields column); the browser reads ``doc/<n>.json`` instead, which exist only in the output.
+So the first ``site-builder search`` after a build copies the stored fields out of Whoosh
+into ``.site-builder/index/cli-docs.bin`` and later queries read just their hits from it.
+
+The file is a function of the index: it is tagged with the export's manifest and the Whoosh
+files' names, sizes and times, and rewritten when either differs. Format::
+
+    b"site-builder docs 2\\n" | tag length (u64 LE) | tag | count (u64 LE)
+    | count + 1 offsets (u64 LE) | records: JSON [url, title, region, year, date, kind, body,
+    folds] (null: no document)
+
+``body`` has its white space runs collapsed to one space (what a snippet shows); ``folds``
+pairs each non-ASCII character of the title and body with its folded form (analysis.fold_char)
+so highlighting needs no OpenCC.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from pathlib import Path
+
+MAGIC = b"site-builder docs 2\n"
+STORE_FILE = "cli-docs.bin"
+FIELDS = ("url", "title", "region", "year", "date", "kind")
+
+
+def index_tag(manifest: bytes, whoosh: Path) -> bytes:
+    """Changes whenever the export or the Whoosh index does (a commit writes a new table of
+    contents, a rebuild new segment names). Compared whole: no hashing to import."""
+    try:
+        entries = sorted(os.scandir(whoosh), key=lambda e: e.name)
+    except OSError:
+        entries = []
+    listing = [f"{e.name} {e.stat().st_size} {e.stat().st_mtime_ns}" for e in entries
+               if not e.name.endswith("LOCK")]
+    return manifest + "\n".join(["", *listing]).encode()
+
+
+class DocStore:
+    """Read hits from the store file; ``None`` from :meth:`open` when it is missing or stale."""
+
+    def __init__(self, path: Path, count: int, handle, header: int) -> None:
+        self.path = path
+        self.count = count
+        self.handle = handle
+        self.header = header  # where the offsets start
+
+    @classmethod
+    def open(cls, path: Path, tag: bytes) -> DocStore | None:
+        try:
+            handle = path.open("rb")
+        except OSError:
+            return None
+        head = handle.read(len(MAGIC) + 8 + len(tag) + 8)
+        want = MAGIC + struct.pack("<Q", len(tag)) + tag
+        if len(head) != len(want) + 8 or head[:len(want)] != want:
+            handle.close()
+            return None
+        (count,) = struct.unpack("<Q", head[-8:])
+        return cls(path, count, handle, len(head))
+
+    def record(self, d: int) -> list | None:
+        if not 0 <= d < self.count:
+            return None
+        self.handle.seek(self.header + 8 * d)
+        start, end = struct.unpack("<QQ", self.handle.read(16))
+        self.handle.seek(start)
+        return json.loads(self.handle.read(end - start))
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def record_of(fields: dict | None) -> list | None:
+    """The stored fields of one Whoosh document as a store record."""
+    if fields is None:
+        return None
+    from .analysis import fold_char
+
+    body = " ".join((fields.get("body") or "").split())
+    title = fields.get("title", "")
+    folds = sorted(c for c in set(title + body) if c >= "\x80" and fold_char(c) != c)
+    return [*(fields.get(name, "") for name in FIELDS), body,
+            "".join(c + fold_char(c) for c in folds)]
+
+
+def write_store(path: Path, tag: bytes, records: list[list | None]) -> None:
+    """Write the store (to a new file renamed over the old: readers never see half)."""
+    blobs = [json.dumps(r, ensure_ascii=False, separators=(",", ":")).encode() for r in records]
+    head = MAGIC + struct.pack("<Q", len(tag)) + tag + struct.pack("<Q", len(blobs))
+    start = len(head) + 8 * (len(blobs) + 1)
+    offsets = [start]
+    for blob in blobs:
+        offsets.append(offsets[-1] + len(blob))
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temp.open("wb") as out:
+            out.write(head)
+            out.write(struct.pack(f"<{len(offsets)}Q", *offsets))
+            out.writelines(blobs)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def stored_records(whoosh: Path, ids: list[str]) -> list[list | None]:
+    """Every document's record, in document order, read from Whoosh."""
+    from .indexer import open_whoosh
+
+    ix = open_whoosh(whoosh)
+    try:
+        with ix.searcher() as searcher:
+            by_id = {f.get("id"): f for f in searcher.all_stored_fields()}
+    finally:
+        ix.close()
+    return [record_of(by_id.get(doc_id)) for doc_id in ids]
+
+
+def open_store(root: Path, browser: Path, manifest: bytes) -> DocStore | None:
+    """The store for this index, written first if missing or stale; None if there is no
+    Whoosh index to fill it from."""
+    whoosh = root / "whoosh"
+    path = root / STORE_FILE
+    tag = index_tag(manifest, whoosh)
+    store = DocStore.open(path, tag)
+    if store is not None:
+        return store
+    from .indexer import IDS_FILE, usable
+
+    if not usable(whoosh):
+        return None
+    ids = (browser / IDS_FILE).read_text(encoding="utf-8").split("\n")
+    records = stored_records(whoosh, ids)
+    if index_tag(manifest, whoosh) == tag:  # no build committed meanwhile: keep it
+        write_store(path, tag, records)
+        return DocStore.open(path, tag)
+    return _Memory(records)
+
+
+class _Memory(DocStore):
+    """Records read this time but not kept (the index changed while they were read)."""
+
+    def __init__(self, records: list[list | None]) -> None:
+        self.records = records
+        self.count = len(records)
+
+    def record(self, d: int) -> list | None:
+        return self.records[d] if 0 <= d < self.count else None
+
+    def close(self) -> None:
+        pass

@@ -1,0 +1,247 @@
+"""The query side of the exported index format (grams.py writes it): find a record in a
+shard, decode its postings, match a term, fold a query with the exported folding table.
+
+Kept apart from grams.py so a query imports no encoder tables (grams builds 16,384 varints
+at import) and decodes with inlined loops: ``site-builder search`` is one short process per
+query. tests/test_search_cli_startup.py checks these decoders against grams.py's.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from .analysis import _ZERO_WIDTH
+
+FAMILY_OF = {"d": "g", "t": "t", "P": "t", "p": "p", "h": "w", "w": "w"}
+BLOCK_BITS = 8
+BLOCK = 1 << BLOCK_BITS
+
+LENGTHS: list[int] = list(range(128))  # grams.LENGTHS: field lengths as one byte
+while len(LENGTHS) < 256:
+    LENGTHS.append(LENGTHS[-1] + max(1, LENGTHS[-1] >> 4))
+
+
+def shard_of(term: str, shards: int) -> int:
+    return zlib.crc32(term.encode("utf-8")) % shards
+
+
+def find_record(shard: bytes, kind: str, term: str) -> bytes | None:
+    """The payload of record (kind, term) in a shard, or None."""
+    want_kind, want = ord(kind), term.encode("utf-8")
+    i, end = 0, len(shard)
+    while i < end:
+        k = shard[i]
+        i += 1
+        n = shift = 0
+        while True:
+            byte = shard[i]
+            i += 1
+            n |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                break
+            shift += 7
+        t = shard[i:i + n]
+        i += n
+        size = shift = 0
+        while True:
+            byte = shard[i]
+            i += 1
+            size |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                break
+            shift += 7
+        if k == want_kind and t == want:
+            return shard[i:i + size]
+        i += size
+    return None
+
+
+def _uints(data: bytes, start: int, end: int) -> list[int]:
+    """Every varint in data[start:end]."""
+    out = []
+    append = out.append
+    value = shift = 0
+    for byte in data[start:end]:
+        if byte < 0x80:
+            append(value | byte << shift)
+            value = shift = 0
+        else:
+            value |= (byte & 0x7F) << shift
+            shift += 7
+    return out
+
+
+def _uint(data: bytes, i: int) -> tuple[int, int]:
+    value = shift = 0
+    while True:
+        byte = data[i]
+        i += 1
+        value |= (byte & 0x7F) << shift
+        if byte < 0x80:
+            return value, i
+        shift += 7
+
+
+def _blocks(payload: bytes):
+    i, end = 0, len(payload)
+    while i < end:
+        number, i = _uint(payload, i)
+        size, i = _uint(payload, i)
+        yield number << BLOCK_BITS, payload, i, i + size
+        i += size
+
+
+def decode_docs(payload: bytes | None) -> list[int]:
+    """Documents of a ``d`` or ``t`` record, ascending."""
+    out: list[int] = []
+    for base, data, start, end in _blocks(payload or b""):
+        if data[start] == 1:
+            bits = int.from_bytes(data[start + 1:end], "little")
+            out.extend(base + i for i in range(bits.bit_length()) if bits >> i & 1)
+            continue
+        values = _uints(data, start + 1, end)
+        last = base
+        for gap in values[1:]:
+            last += gap
+            out.append(last)
+    return out
+
+
+def decode_positions(payload: bytes | None) -> list[tuple[int, list[int]]]:
+    """(document, positions) of a ``p`` or ``P`` record."""
+    out: list[tuple[int, list[int]]] = []
+    for base, data, start, end in _blocks(payload or b""):
+        values = _uints(data, start, end)
+        last, i = base, 1
+        for _ in range(values[0]):
+            last += values[i]
+            n = values[i + 1]
+            i += 2
+            poses, prev = [], 0
+            for step in values[i:i + n]:
+                prev += step
+                poses.append(prev)
+            i += n
+            out.append((last, poses))
+    return out
+
+
+def decode_words(payload: bytes | None) -> list[tuple[int, int, int]]:
+    """(document, term frequency, length byte) of an ``h`` or ``w`` record."""
+    out: list[tuple[int, int, int]] = []
+    append = out.append
+    for base, data, start, _end in _blocks(payload or b""):
+        count, i = _uint(data, start)
+        last = base
+        for _ in range(count):
+            gap = data[i]  # one-byte varints inline: almost every gap and frequency
+            if gap < 0x80:
+                i += 1
+            else:
+                gap, i = _uint(data, i)
+            last += gap
+            tf = data[i]
+            if tf < 0x80:
+                i += 1
+            else:
+                tf, i = _uint(data, i)
+            append((last, tf, data[i]))
+            i += 1
+    return out
+
+
+DECODERS: dict[str, Callable] = {"d": decode_docs, "t": decode_docs, "p": decode_positions,
+                                 "P": decode_positions, "h": decode_words, "w": decode_words}
+
+
+def decode(kind: str, payload: bytes | None) -> list:
+    """Every entry of a record, documents numbered from 0 across blocks (grams.decode)."""
+    return DECODERS[kind](payload)
+
+
+def covering_bigrams(term: str) -> list[tuple[int, str]]:
+    offsets = list(range(0, len(term) - 1, 2))
+    if offsets[-1] != len(term) - 2:
+        offsets.append(len(term) - 2)
+    return [(o, term[o:o + 2]) for o in offsets]
+
+
+def match_docs(record: Callable[[str, str], bytes | None], term: str, vocabulary: set[str],
+               title: bool = False) -> set[int]:
+    """Documents (title=True: titles) whose normalized text contains ``term`` (the rules of
+    grams.match_docs and search.js)."""
+    if len(term) <= 2:
+        return set(decode_docs(record("t" if title else "d", term)))
+    if not title and term in vocabulary:
+        return set(decode_docs(record("d", term)))
+    kind = "P" if title else "p"
+    lists = [(offset, dict(decode_positions(record(kind, gram))))
+             for offset, gram in covering_bigrams(term)]
+    common = set(lists[0][1])
+    for _, postings in lists[1:]:
+        common &= postings.keys()
+    out = set()
+    for d in common:
+        starts = {p - lists[0][0] for p in lists[0][1][d]}
+        for offset, postings in lists[1:]:
+            starts &= {p - offset for p in postings[d]}
+            if not starts:
+                break
+        if starts:
+            out.add(d)
+    return out
+
+
+# --- folding from the exported table (what search.js does) ---------------------------------
+
+# analysis.is_ignored as a pattern: re's \s is str.isspace() (both Py_UNICODE_ISSPACE)
+IGNORED = re.compile(f"[\\s{_ZERO_WIDTH}]+")
+ASCII_UPPER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
+
+
+class Folding:
+    """analysis.fold_char from the export's ``fold/<page>.json`` tables (equal to it by
+    construction, tests check), loaded a 256-code-point page at a time: no OpenCC for a
+    query. ``pairs`` ("aA" runs: a document's own folds) are used without loading pages.
+
+    Folding maps one character to one character and ASCII only to lower case, so it is a
+    str.translate table (run in C)."""
+
+    def __init__(self, folder: Path | None, pages: list[int] | None, pairs: str = "") -> None:
+        self.folder = folder
+        self.pages = set(pages or ())
+        self.loaded: set[int] = set()
+        self.table: dict[int, int] = dict(ASCII_UPPER)
+        self._add(pairs)
+        self.complete = folder is None  # only ``pairs``: the caller knows every fold
+
+    def _add(self, pairs: str) -> None:
+        self.table.update(zip(map(ord, pairs[0::2]), map(ord, pairs[1::2]), strict=True))
+
+    def _load(self, text: str) -> None:
+        if self.complete or text.isascii():
+            return
+        wanted = {ord(c) >> 8 for c in set(text) if c >= "\x80"} & self.pages
+        for page in sorted(wanted - self.loaded):
+            self._add(json.loads((self.folder / "fold" / f"{page}.json").read_bytes()))
+            self.loaded.add(page)
+
+    def normalize(self, text: str) -> str:
+        """analysis.normalize: folded, white space and invisible characters removed."""
+        self._load(text)
+        return IGNORED.sub("", text).translate(self.table)
+
+    def normalize_with_offsets(self, text: str) -> tuple[str, list[int]]:
+        """analysis.normalize_with_offsets."""
+        self._load(text)
+        offsets: list[int] = []
+        last = 0
+        for gap in IGNORED.finditer(text):
+            offsets.extend(range(last, gap.start()))
+            last = gap.end()
+        offsets.extend(range(last, len(text)))
+        return IGNORED.sub("", text).translate(self.table), offsets

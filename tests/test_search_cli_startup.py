@@ -1,0 +1,176 @@
+"""``site-builder search`` as a reader meets it: one short process per query.
+
+The command answers before importing click, parses only what a query needs and reads hits
+from the docstore instead of Whoosh. These tests check that it stays that way (what a query
+process imports), that it parses its command line exactly as the click command does, that
+it prints what the click command prints, and that its caches follow the index and the config.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from click.utils import _detect_program_name
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_search import index_site, small_site, write_site
+
+from site_builder import launch
+from site_builder.cli import cli
+from site_builder.config import load_config
+from site_builder.search import grams, reader
+from site_builder.search.analysis import normalize, normalize_with_offsets
+from site_builder.search.docstore import STORE_FILE
+from site_builder.search.indexer import browser_dir, index_dir
+
+HEAVY = ("click", "yaml", "whoosh", "jinja2", "markdown", "opencc", "rjieba", "jieba", "numpy",
+         "rich", "nh3", "pypinyin", "dataclasses", "typing", "site_builder.config",
+         "site_builder.search.grams")
+
+
+def run_cli(root: Path, *args: str, importtime: bool = False) -> subprocess.CompletedProcess:
+    command = [sys.executable, *(["-X", "importtime"] if importtime else []), "-m",
+               "site_builder", "--config", str(root / "config.yaml"), "search", *args]
+    return subprocess.run(command, capture_output=True, text=True, encoding="utf-8",
+                          cwd=root, env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+                          timeout=120)
+
+
+def imported(stderr: str) -> set[str]:
+    """Module names from ``python -X importtime`` output."""
+    names = set()
+    for line in stderr.splitlines():
+        if line.startswith("import time:") and "|" in line:
+            names.add(line.rsplit("|", 1)[1].strip())
+    return names
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = small_site(tmp_path_factory.mktemp("cli"))
+    index_site(root)
+    return root
+
+
+def test_a_query_process_imports_no_heavy_module(site):
+    first = run_cli(site, "--json", "快递小哥")  # writes the docstore (from Whoosh) once
+    assert first.returncode == 0, first.stderr
+    again = run_cli(site, "--json", "快递小哥", importtime=True)
+    assert again.returncode == 0
+    assert again.stdout == first.stdout
+    modules = imported(again.stderr)
+    assert "site_builder.search.engine" in modules  # the output is really there
+    heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY)
+    assert heavy == [], f"site-builder search imported {heavy}"
+
+
+def test_the_fast_command_prints_what_the_click_command_prints(site, capsys, monkeypatch):
+    runner = CliRunner()
+    config = str(site / "config.yaml")
+    cases = [
+        ["search", "温暖"], ["search", "--json", "快递小哥", "--limit", "2"],
+        ["search", "--limit=1", "--", "-快递", "小哥"], ["search", "工会", "--region", "浙江"],
+        ["search", "--year", "2024", "--kind", "news", "慰问", "--json"],
+        ["search", "没有这个词"], ["search", "--", "-x"], ["search", "a<b", "--json"],
+        ["search"], ["search", "--year", "abc", "x"], ["search", "--bogus", "x"],
+        ["search", "--json=1", "x"], ["search", "--help"], ["search", "--limit"],
+    ]
+    for args in cases:
+        argv = ["--config", config, *args]
+        monkeypatch.setattr(sys, "argv", ["site-builder", *argv])
+        prog = _detect_program_name()  # what click calls the program in this process
+        expected = runner.invoke(cli, argv, prog_name=prog)
+        with pytest.raises(SystemExit) as stop:
+            launch.main()
+        out, err = capsys.readouterr()
+        code = stop.value.code if isinstance(stop.value.code, int) else 1
+        assert (code, out, err) == (expected.exit_code, expected.stdout, expected.stderr), args
+
+
+TOKENS = ["search", "温暖", "快递小哥", "--json", "--limit", "2", "--limit=3", "-1", "--region",
+          "浙江", "--region=江苏/无锡", "--year", "2024", "--year=abc", "--kind", "news", "--",
+          "-", "-x", "--help", "--json=1", "--config", "--config=other.yaml", "--bogus", ""]
+
+
+def click_request(argv: list[str]) -> dict | None:
+    """What the click group parses from argv (None: it would print an error or help)."""
+    try:
+        ctx = cli.make_context("site-builder", list(argv), resilient_parsing=False)
+        name, command, rest = cli.resolve_command(ctx, ctx._protected_args + ctx.args)
+        if name != "search":
+            return None
+        sub = command.make_context(name, rest, parent=ctx)
+    except Exception:  # click's usage errors, --help (Exit), a missing command
+        return None
+    return {"config": str(ctx.params["config_path"]), **sub.params,
+            "query": list(sub.params["query"])}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(TOKENS), max_size=8))
+def test_the_fast_parser_agrees_with_click(tokens):
+    for argv in (tokens, ["search", *tokens], ["--config", "c.yaml", "search", *tokens]):
+        request = launch.parse_search(argv)
+        if request is not None:  # whatever the fast path takes, click reads the same way
+            assert click_request(argv) == request, argv
+
+
+def test_the_docstore_follows_the_index(tmp_path):
+    root = small_site(tmp_path)
+    index_site(root)
+    first = json.loads(run_cli(root, "--json", "快递小哥").stdout)
+    assert first[0]["title"] == "快递小哥的春节"
+    assert (index_dir(load_config(root / "config.yaml")) / STORE_FILE).exists()
+    article = root / "content/articles/2024/titled.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("快递小哥的春节",
+                                                                   "快递小哥过大年"),
+                       encoding="utf-8")
+    index_site(root)
+    again = json.loads(run_cli(root, "--json", "快递小哥").stdout)
+    assert again[0]["title"] == "快递小哥过大年"
+    assert [h["url"] for h in again] == [h["url"] for h in first]
+
+
+def test_a_config_broken_after_a_good_query_is_still_reported(site, tmp_path):
+    root = small_site(tmp_path)
+    index_site(root)
+    assert run_cli(root, "温暖").returncode == 0  # remembers the config as good
+    config = root / "config.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nbogus_key: 1\n",
+                      encoding="utf-8")
+    broken = run_cli(root, "温暖")
+    assert broken.returncode == 2
+    assert "unknown key 'bogus_key'" in broken.stderr and "config.yaml" in broken.stderr
+
+
+def test_reader_decodes_every_record_as_grams_does(tmp_path):
+    root = write_site(tmp_path, 40, seed=3)
+    config, _, _ = index_site(root)
+    folder = browser_dir(config)
+    kinds_seen = set()
+    for shard in sorted(folder.glob("[gptw]/*.bin")):
+        data = shard.read_bytes()
+        for (term, kind), payload in grams.parse_shard(data).items():
+            kinds_seen.add(kind)
+            assert reader.find_record(data, kind, term) == payload
+            assert reader.decode(kind, payload) == grams.decode(kind, payload), (term, kind)
+    assert kinds_seen == set(grams.FAMILY_OF)
+    assert reader.LENGTHS == grams.LENGTHS and reader.FAMILY_OF == grams.FAMILY_OF
+
+
+def test_query_folding_from_the_exported_tables_equals_the_analyzer(tmp_path):
+    root = small_site(tmp_path)
+    config, _, _ = index_site(root)
+    folder = browser_dir(config)
+    manifest = json.loads((folder / "manifest.json").read_bytes())
+    folding = reader.Folding(folder, manifest["fold_pages"])
+    for text in ["送 溫\n暖", "後來乾淨", "１２３５１ iPhone", "臺灣職工\u200b Ａ溫暖", "ÉΣ İ ǅ",
+                 "\u3000全形　空格\ufeff", ""]:
+        assert folding.normalize(text) == normalize(text)
+        assert folding.normalize_with_offsets(text) == normalize_with_offsets(text)

@@ -378,6 +378,7 @@ class Exporter:
             _unlink(self.master / rel)
             _unlink(out / rel)
         replace_file(self.master / IDS_FILE, "\n".join(d[0] for d in order).encode())
+        self.lap("write index")
         if in_sync:  # the output held the previous export: these are exactly the changes
             _write_files(out, {**self.written, **doc_written}, known_new=True)
             replace_file(out / "manifest.json", manifest)
@@ -387,7 +388,7 @@ class Exporter:
         else:
             self._sync_output(docs, out, manifest, docs_done=not patched)
         replace_file(self.master / "manifest.json", manifest)
-        self.lap("write")
+        self.lap("write output")
         self.state.update(signature=self.signature, order=order, files=self.files,
                           bytes=sum(self.state["family_bytes"].values()))
         replace_file(self.root / STATE_FILE, json.dumps(self.state, ensure_ascii=False,
@@ -423,8 +424,7 @@ class Exporter:
         if not docs_done:
             _write_files(out, {f"doc/{n}.json": _json(doc_view(a)) for n, a in enumerate(docs)},
                          known_new=False)
-        _write_files(out, {rel: (self.master / rel).read_bytes() for rel in self.files
-                           if not rel.startswith("doc/")}, known_new=False)
+        _link_files(self.master, out, [rel for rel in self.files if not rel.startswith("doc/")])
         self.rewritten = len(self.files) + 1
         keep = {*self.files, "manifest.json"}
         for folder in (*FAMILIES, "doc", "fold"):  # ours; the search page sits beside them
@@ -695,6 +695,12 @@ def _write_files(folder: Path, files: dict[str, bytes], *, known_new: bool) -> N
 
     def write(item: tuple[str, bytes]) -> None:
         target = folder / item[0]
+        try:  # a new name: nothing can be reading it yet (no manifest names it)
+            with open(target, "xb") as new_file:
+                new_file.write(item[1])
+            return
+        except FileExistsError:
+            pass
         if not known_new:
             replace_file(target, item[1])
             return
@@ -704,6 +710,31 @@ def _write_files(folder: Path, files: dict[str, bytes], *, known_new: bool) -> N
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(write, sorted(files.items())))
+
+
+def _link_files(source: Path, folder: Path, rels: list[str]) -> None:
+    """Make ``folder/rel`` the file ``source/rel`` for each rel: a hard link (no bytes
+    copied; both trees only ever replace files, never write into them), else a copy."""
+    for parent in sorted({(folder / rel).parent for rel in rels}):
+        parent.mkdir(parents=True, exist_ok=True)
+
+    def link(rel: str) -> None:
+        original, target = source / rel, folder / rel
+        try:
+            if os.path.samefile(original, target):
+                return
+        except OSError:
+            pass
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            os.link(original, tmp)
+        except OSError:  # another file system, or links refused: copy
+            replace_file(target, original.read_bytes())
+            return
+        os.replace(tmp, target)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(link, sorted(rels)))
 
 
 def _unlink(path: Path) -> None:

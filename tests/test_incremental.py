@@ -80,3 +80,48 @@ def test_rebuild_leaves_the_previous_output_untouched_until_the_swap(site_dir: P
     build(site_dir)
     assert keep.read_bytes() == before
     assert "邮政快递" in old_page.read_text()
+
+
+def test_a_long_lived_builder_reuses_its_plan_for_body_edits_and_stays_exact(
+        site_dir: Path, tmp_path: Path):
+    """The dev server keeps one Builder: a body edit reuses the last plan (only the pages
+    holding the article get new fingerprints), anything else plans anew — and after each
+    step the output is byte for byte a clean build's."""
+    from site_builder.build import Builder
+
+    config = load_config(site_dir / "config.yaml")
+    builder = Builder(config)
+
+    def rebuild():
+        report = build_site(config, quiet=True, builder=builder)
+        assert report.ok, report.diagnostics
+        return report
+
+    rebuild()
+    first_plan = builder.plan
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n## 补记\n\n网点负责人表示感谢，坚果年货礼盒已分发。\n",
+                       encoding="utf-8")  # after the summary's first characters
+    rebuild()
+    assert builder.plan is not first_plan and builder.plan.pages is not first_plan.pages
+    assert builder.plan.archive.regions is first_plan.archive.regions  # not planned again
+    page = (site_dir / "output/articles/2021/haishu/index.html").read_text()
+    assert "坚果年货礼盒" in page
+    feed = (site_dir / "output/feed.xml").read_text()
+    assert "坚果年货礼盒" in feed or "haishu" not in feed
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+    rebuild()  # the spare is a build behind: it must catch up on the edit too
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+    reused = builder.plan
+    article.write_text(article.read_text().replace("title:", "title: 新", 1), encoding="utf-8")
+    rebuild()  # a metadata edit: planned anew
+    assert builder.plan.archive.regions is not reused.archive.regions
+    assert "新" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+    article.unlink()
+    rebuild()
+    assert not (site_dir / "output/articles/2021/haishu").exists()
+    assert_same_as_clean_build(site_dir, tmp_path)

@@ -12,6 +12,7 @@ import jinja2
 
 from ..archive import Archive
 from ..config import Config
+from ..content import Article
 from ..errors import Diagnostic, SiteError, display_path
 from ..procs import worker_pool
 from .feeds import atom_feed, robots, sitemap
@@ -53,17 +54,21 @@ def root_prefix(url: str) -> str:
 
 def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out_dir: Path, *,
                  previous: dict[str, str] | None = None, workers: int = 1,
-                 progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
+                 progress: Callable[[int, int], None] | None = None,
+                 fingerprints: dict[str, str] | None = None) -> dict[str, str]:
     """Write the pages whose fingerprint changed since ``previous`` (all when None).
 
-    Returns every page's fingerprint. Files are replaced, never rewritten in place, so an
-    output folder that shares files with the last build (hard links) leaves that build intact.
+    Returns every page's fingerprint (``fingerprints``, when the caller has them). Files
+    are replaced, never rewritten in place, so an output folder that shares files with the
+    last build (hard links) leaves that build intact.
     A template error names the template file and line.
     """
-    fingerprints = {page.url: page_fingerprint(page) for page in pages}
+    if fingerprints is None:
+        fingerprints = {page.url: page_fingerprint(page) for page in pages}
+    out = str(out_dir)
     todo = [i for i, page in enumerate(pages)
             if previous is None or previous.get(page.url) != fingerprints[page.url]
-            or not (out_dir / page.file).exists()]
+            or not os.path.exists(f"{out}/{page.file}")]
     global _JOB
     _JOB = (pages, env, config, out_dir)
     parallel = workers > 1 and len(todo) >= PARALLEL_MIN
@@ -155,13 +160,24 @@ def _remove_page(out_dir: Path, page: Page) -> None:
 def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: Path
                  ) -> dict[str, str]:
     """Feeds, sitemap, robots.txt and the static assets; returns {path: content hash}."""
-    files: dict[str, bytes] = {
-        "feed.xml": atom_feed(config, archive.articles, "feed.xml", config.title)}
+    global _EXTRAS
+    site, made = repr(config), {}
+
+    def feed(articles: list[Article], url: str, title: str) -> bytes:
+        shown = tuple((a.url, a.digest) for a in articles[: config.feeds.entries])
+        key = (site, "feed", url, title, shown)
+        made[key] = _EXTRAS.get(key) or atom_feed(config, articles, url, title)
+        return made[key]
+
+    files: dict[str, bytes] = {"feed.xml": feed(archive.articles, "feed.xml", config.title)}
     if config.feeds.per_province:
         for node in archive.provinces:
             url = f"{node.url}feed.xml"
-            files[url] = atom_feed(config, node.articles, url, f"{config.title} · {node.region.name}")
-    files["sitemap.xml"] = sitemap(config, [p.url for p in pages if not p.url.endswith(".html")])
+            files[url] = feed(node.articles, url, f"{config.title} · {node.region.name}")
+    urls = tuple(p.url for p in pages if not p.url.endswith(".html"))
+    key = (site, "sitemap", urls)
+    files["sitemap.xml"] = made[key] = _EXTRAS.get(key) or sitemap(config, list(urls))
+    _EXTRAS = made
     files["robots.txt"] = robots(config)
     static = config.templates_dir / STATIC_DIR
     for source in sorted(static.rglob("*")) if static.is_dir() else []:
@@ -179,6 +195,11 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
         replace_file(target, data)
         written[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
     return written
+
+
+# Feeds and sitemap of the last build in this process, by everything they are made from: a
+# long-lived builder (the dev server) rewrites only those an edit changed.
+_EXTRAS: dict[tuple, bytes] = {}
 
 
 def _template_path(config: Config, name: str | None) -> str:

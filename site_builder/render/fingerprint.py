@@ -36,7 +36,7 @@ def _sequence(values: list | tuple) -> tuple:
 _HANDLERS: dict[type, Callable[[Any], object]] = {
     str: lambda v: v, int: lambda v: v, float: lambda v: v, bool: lambda v: v,
     type(None): lambda v: v,
-    Article: lambda a: ("A", a.url, a.digest),
+    Article: lambda a: _article(a),
     Region: lambda r: ("G", r.path),
     RegionNode: lambda n: ("R", n.region.path, len(n.articles),
                            tuple((c.region.path, len(c.articles)) for c in n.children),
@@ -53,6 +53,21 @@ _HANDLERS: dict[type, Callable[[Any], object]] = {
 }
 
 
-def page_fingerprint(page: Page) -> str:
-    data = repr((page.template, page.url, signature(page.context))).encode()
+def page_fingerprint(page: Page, held: list[str] | None = None) -> str:
+    """The page's fingerprint; ``held`` collects the ids of the articles in its context."""
+    global _HELD
+    _HELD = held
+    try:
+        data = repr((page.template, page.url, signature(page.context))).encode()
+    finally:
+        _HELD = None
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+_HELD: list[str] | None = None
+
+
+def _article(article: Article) -> tuple:
+    if _HELD is not None:
+        _HELD.append(article.id)
+    return ("A", article.url, article.digest)

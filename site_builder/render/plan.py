@@ -86,16 +86,7 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
         "bulletins": [(b, by_source.get(b.name, [])) for b in bulletins],
     }))
     for a in archive.articles:
-        pages.append(Page(a.url, "article.html", {
-            "article": a,
-            "body": body_for_page(a),
-            "tag_links": [(t, tag_urls[t]) for t in a.tags],
-            "crumbs": _crumbs(a.region),
-            "previous": archive.previous.get(a.id),
-            "next": archive.next.get(a.id),
-            "related": archive.related.get(a.id, []),
-            "bulletin": bulletin_by_name.get(a.source),
-        }))
+        pages.append(article_page(a, archive, tag_urls, bulletin_by_name))
     for node in archive.regions.values():
         for url, pager in paginate(node.articles, node.url, per_page):
             pages.append(Page(url, "region.html", {
@@ -120,6 +111,20 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
             "bulletin": b, "articles": by_source.get(b.name, []),
         }))
     return pages
+
+
+def article_page(a: Article, archive: Archive, tag_urls: dict[str, str],
+                 bulletin_by_name: dict[str, Bulletin]) -> Page:
+    return Page(a.url, "article.html", {
+        "article": a,
+        "body": body_for_page(a),
+        "tag_links": [(t, tag_urls[t]) for t in a.tags],
+        "crumbs": _crumbs(a.region),
+        "previous": archive.previous.get(a.id),
+        "next": archive.next.get(a.id),
+        "related": archive.related.get(a.id, []),
+        "bulletin": bulletin_by_name.get(a.source),
+    })
 
 
 def _crumbs(region: Region) -> list[Region]:

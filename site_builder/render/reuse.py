@@ -1,0 +1,114 @@
+"""The last build's plan, kept by a long-lived builder (the dev server) and reused when
+only article bodies changed — the common edit: a typo fixed, a paragraph added.
+
+Archive and plan are a function of every article's metadata (front-matter, URL, order) and
+of the bulletins; the body reaches pages only through the Article objects in their contexts,
+which fingerprints see by content hash. So when no metadata changed, the old pages stay
+right once the edited articles' new objects are put in place of the old ones, and only the
+pages that hold an edited article get a new fingerprint. Anything else — an article added,
+removed, renamed, re-dated, re-tagged; a bulletin changed — plans the site again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from ..archive import Archive
+from ..content import Article
+from ..gazetteer import Region
+from .fingerprint import page_fingerprint
+from .plan import Page, Pager, article_page
+
+BODY_FIELDS = frozenset({"digest", "body_html"})  # what a body edit changes; the rest is metadata
+_METADATA_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name not in BODY_FIELDS)
+
+
+def metadata(article: Article) -> tuple:
+    """Everything about an article but its body, as plain comparable values."""
+    return tuple(_plain(getattr(article, name)) for name in _METADATA_FIELDS)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Region):
+        return value.path
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+@dataclasses.dataclass
+class Plan:
+    """What planning gave, and what is needed to reuse it."""
+
+    archive: Archive
+    pages: list[Page]
+    fingerprints: dict[str, str]  # page URL → fingerprint
+    refs: dict[str, list[int]]  # article id → indexes of the pages whose context holds it
+    order: list[str]  # article ids, newest first
+    metadata: list[tuple]  # per article, in order
+    digests: dict[str, str]  # article id → digest
+    bulletins: list
+
+    @classmethod
+    def make(cls, archive: Archive, pages: list[Page], bulletins: list) -> Plan:
+        fingerprints: dict[str, str] = {}
+        refs: dict[str, list[int]] = {}
+        for index, page in enumerate(pages):
+            held: list[str] = []
+            fingerprints[page.url] = page_fingerprint(page, held)
+            for article_id in set(held):
+                refs.setdefault(article_id, []).append(index)
+        return cls(archive, pages, fingerprints, refs, [a.id for a in archive.articles],
+                   [metadata(a) for a in archive.articles],
+                   {a.id: a.digest for a in archive.articles}, list(bulletins))
+
+    def updated(self, articles: Sequence[Article], bulletins: list) -> Plan | None:
+        """This plan with the articles' new bodies, or None when it must be made anew.
+
+        An article whose digest (its file's bytes) did not change is the same article."""
+        if bulletins != self.bulletins or [a.id for a in articles] != self.order:
+            return None
+        changed = {a.id: a for a in articles if self.digests[a.id] != a.digest}
+        if not changed:
+            return self
+        changed_urls = {a.url: a for a in changed.values()}
+        position = {article_id: i for i, article_id in enumerate(self.order)}
+        if any(metadata(a) != self.metadata[position[a.id]] for a in changed.values()):
+            return None
+        old = self.archive
+        archive = dataclasses.replace(  # what the feeds read, up to date
+            old, articles=list(articles),
+            provinces=[dataclasses.replace(n, articles=_swap(n.articles, changed))
+                       for n in old.provinces])
+        tag_urls = {t.name: t.url for t in old.tags}
+        bulletin_by_name = {b.name: b for b in bulletins}
+        pages = list(self.pages)
+        fingerprints = dict(self.fingerprints)
+        for index in sorted({i for article_id in changed for i in self.refs.get(article_id, ())}):
+            page = pages[index]
+            if page.url in changed_urls:  # its own page: planned again (the body is in it)
+                page = article_page(changed_urls[page.url], old, tag_urls, bulletin_by_name)
+            pages[index] = page = Page(page.url, page.template, _swap(page.context, changed))
+            fingerprints[page.url] = page_fingerprint(page)
+        return Plan(archive, pages, fingerprints, self.refs, self.order, self.metadata,
+                    {**self.digests, **{i: a.digest for i, a in changed.items()}}, list(bulletins))
+
+
+def _swap(value, changed: dict[str, Article]):
+    """``value`` with the changed articles' new objects in place of the old ones (what a
+    template reads: articles in lists, tuples, dicts and pagers)."""
+    if isinstance(value, Article):
+        return changed.get(value.id, value)
+    if isinstance(value, list):
+        return [_swap(v, changed) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_swap(v, changed) for v in value)
+    if isinstance(value, dict):
+        return {k: _swap(v, changed) for k, v in value.items()}
+    if isinstance(value, Pager):
+        return dataclasses.replace(value, items=_swap(value.items, changed))
+    return value
+
+
+__all__ = ["BODY_FIELDS", "Plan", "metadata"]

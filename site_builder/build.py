@@ -20,6 +20,7 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
+from typing import ClassVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,7 @@ from .content.bulletins import load_bulletins
 from .content.cache import ArticleCache
 from .errors import Diagnostic, SiteError, display_path
 from .render import Page, make_environment, plan_site, render_pages, replace_file, write_extras
+from .render.reuse import Plan
 
 STATE_DIR = ".site-builder"
 LOCK_WAIT_SECONDS = 120
@@ -59,8 +61,9 @@ class Builder:
     """One site's build stages, with what carries over between builds of it."""
 
     def __init__(self, config: Config, *, strict: bool = False, drafts: bool = False,
-                 workers: int | None = None) -> None:
+                 workers: int | None = None, save_cache: bool = True) -> None:
         self.config = config
+        self.save_cache = save_cache  # False: the caller saves it (the dev server, on exit)
         self.strict = strict
         self.drafts = drafts
         self.workers = workers or os.cpu_count() or 1
@@ -68,6 +71,7 @@ class Builder:
         self.cache = ArticleCache(self.state / "cache" / "articles.pickle",
                                   trusted_html=config.trusted_html)
         self.env = make_environment(config)  # re-reads a template when its file changes
+        self.plan: Plan | None = None  # the last build's, reused when only bodies changed
 
     def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport,
             progress: Callable[[int, int], None] | None = None) -> dict[str, str] | None:
@@ -93,14 +97,19 @@ class Builder:
         if self.strict and report.diagnostics:
             return None
         lap("load")
-        archive = build_archive(library.articles)
-        pages = plan_site(archive, bulletins, config)
+        plan = self.plan.updated(library.articles, bulletins) if self.plan else None
+        if plan is None:
+            archive = build_archive(library.articles)
+            plan = Plan.make(archive, plan_site(archive, bulletins, config), bulletins)
+        self.plan = plan
+        archive, pages = plan.archive, plan.pages
         lap("plan")
         out_dir.mkdir(parents=True, exist_ok=True)
         old_pages = {k: v for k, v in (previous or {}).items() if not k.startswith(EXTRA)}
         fingerprints = render_pages(pages, self.env, config, out_dir,
                                     previous=old_pages if previous is not None else None,
-                                    workers=self.workers, progress=progress)
+                                    workers=self.workers, progress=progress,
+                                    fingerprints=dict(plan.fingerprints))
         report.rendered = sum(previous is None or previous.get(u) != f
                               for u, f in fingerprints.items())
         extras = {EXTRA + path: digest
@@ -113,7 +122,8 @@ class Builder:
         report.search = _write_search(library.articles, config, out_dir)
         lap("search")
         report.articles, report.pages = len(library.articles), len(pages)
-        self.cache.save()
+        if self.save_cache:
+            self.cache.save()
         return fingerprints
 
     def _grade(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -266,12 +276,30 @@ class _Manifest:
 
     @staticmethod
     def _stamp_of(site_key: str, fingerprints: dict[str, str]) -> str:
-        data = json.dumps([site_key, sorted(fingerprints.items())]).encode()
-        return hashlib.blake2b(data, digest_size=16).hexdigest()
+        data = "\n".join([site_key, *(f"{k}\t{v}" for k, v in sorted(fingerprints.items()))])
+        return hashlib.blake2b(data.encode(), digest_size=16).hexdigest()
+
+    # Manifests this process read or wrote, by path, checked against the file's identity: a
+    # long-lived builder (the dev server) does not parse its own manifests again.
+    _known: ClassVar[dict[str, tuple[tuple[int, int, int], dict]]] = {}
+
+    @staticmethod
+    def _identity(path: Path) -> tuple[int, int, int]:
+        st = path.stat()
+        return st.st_ino, st.st_size, st.st_mtime_ns
+
+    def _read(self) -> dict:
+        identity = self._identity(self.file)
+        known = self._known.get(str(self.file))
+        if known is not None and known[0] == identity:
+            return known[1]
+        saved = json.loads(self.file.read_text(encoding="utf-8"))
+        self._known[str(self.file)] = (identity, saved)
+        return saved
 
     def previous(self) -> dict[str, str] | None:
         try:
-            saved = json.loads(self.file.read_text(encoding="utf-8"))
+            saved = self._read()
             on_disk = (self.out_dir / STAMP_FILE).read_text(encoding="utf-8").strip()
         except (OSError, ValueError):
             return None
@@ -286,6 +314,9 @@ class _Manifest:
     def move_to(self, other: _Manifest) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.replace(self.file, other.file)
+            known = self._known.pop(str(self.file), None)
+            if known is not None:
+                self._known[str(other.file)] = known
 
     def stamp(self, out_dir: Path, fingerprints: dict[str, str]) -> None:
         replace_file(out_dir / STAMP_FILE, self._stamp_of(self.site_key, fingerprints).encode())
@@ -294,7 +325,8 @@ class _Manifest:
         self.file.parent.mkdir(parents=True, exist_ok=True)
         data = {"site_key": self.site_key, "stamp": self._stamp_of(self.site_key, fingerprints),
                 "pages": fingerprints}
-        replace_file(self.file, json.dumps(data, sort_keys=True).encode())
+        replace_file(self.file, json.dumps(data).encode())  # pages in plan order: deterministic
+        self._known[str(self.file)] = (self._identity(self.file), data)
 
 
 def _mirror(source: Path, target: Path) -> None:

@@ -153,10 +153,13 @@ class Preview:
             if changes and ChangeKind.CONFIG in changes:
                 self.config = load_config(self.config_path)
                 self.builder = None
-            if self.builder is None:  # kept between builds: parsed articles stay in memory
-                self.builder = Builder(self.config, drafts=self.drafts)
+            first = self.builder is None
+            if first:  # kept between builds: parsed articles and the plan stay in memory
+                self.builder = Builder(self.config, drafts=self.drafts, save_cache=False)
             report = build_site(self.config, output=self.output, drafts=self.drafts, quiet=True,
                                 builder=self.builder)
+            if first:  # the parse cache is saved after the first build and on exit only
+                self.save_cache()
             state.failed, state.diagnostics = not report.ok, list(report.diagnostics)
         except SiteError as exc:  # the configuration could not be read
             state.failed, state.diagnostics = True, list(exc.diagnostics)
@@ -171,6 +174,10 @@ class Preview:
         state.seconds = time.perf_counter() - started
         self.state = state
         return state
+
+    def save_cache(self) -> None:
+        if self.builder is not None:
+            self.builder.cache.save()
 
     def poll(self) -> float:
         """Scan the sources once; queue a rebuild when something changed. Returns scan time.
@@ -393,7 +400,10 @@ def serve_site(config: Config, *, host: str, port: int, drafts: bool, watch: boo
     server = PreviewServer(preview)
     if not watch:
         server.watcher.start = lambda callback: True  # serve what was built, nothing more
-    server.serve(port=port, host=host, root=str(preview.output))
+    try:
+        server.serve(port=port, host=host, root=str(preview.output))
+    finally:
+        preview.save_cache()
 
 
 def _config_path(config: Config) -> Path:

@@ -51,14 +51,15 @@ class ArticleCache:
             if key == self.key:
                 self.entries = entries
 
-    def get(self, shown: str, path: Path):
-        """The cached result when the file is unchanged, else None."""
+    def get(self, shown: str, path: Path, st: os.stat_result | None = None):
+        """The cached result when the file is unchanged, else None. ``st``: the file's stat
+        when the caller has it."""
         entry = self.entries.get(shown)
         if entry is None:
             return None
         size, mtime_ns, digest, result = entry
         try:
-            st = path.stat()
+            st = st or path.stat()
         except OSError:
             return None
         if (st.st_size, st.st_mtime_ns) == (size, mtime_ns):

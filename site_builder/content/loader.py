@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,10 +37,24 @@ class Library:
 
 def article_files(content_dir: Path) -> list[Path]:
     """Markdown files under content/articles, sorted, never following links out of content/."""
+    return [path for path, _ in _article_entries(content_dir)]
+
+
+def _article_entries(content_dir: Path) -> list[tuple[Path, os.stat_result]]:
+    """article_files with each file's lstat (one system call per file, reused by the cache)."""
     root = content_dir / ARTICLES_DIR
     if not root.is_dir():
         return []
-    return sorted(p for p in root.rglob("*.md") if p.is_file() or p.is_symlink())
+    found = []
+    for path in root.rglob("*.md"):
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+            found.append((path, st))
+    found.sort(key=lambda entry: entry[0])
+    return found
 
 
 def load_library(
@@ -63,26 +79,28 @@ def load_library(
     todo: list[tuple[str, str, str, bool]] = []
     order: list[str] = []
     shown_base = display_path(content_dir, project_root)
-    real_dirs: dict[Path, Path] = {}  # resolved once per folder, not once per file
-    for path in article_files(content_dir):
-        shown = f"{shown_base}/{path.relative_to(content_dir).as_posix()}"
+    inside: dict[Path, bool] = {}  # per folder: does it resolve inside content/?
+    prefix = f"{content_dir}{os.sep}"
+    for path, lstat in _article_entries(content_dir):
+        rel = str(path).removeprefix(prefix)  # Path(".") lists its files without a prefix
+        shown = f"{shown_base}/{rel.replace(os.sep, '/')}"
+        link = stat.S_ISLNK(lstat.st_mode)
         try:
-            if path.is_symlink():
-                target = path.resolve()
+            if link:
+                ok = path.resolve().is_relative_to(content_root)
             else:
-                folder = real_dirs.get(path.parent)
-                if folder is None:
-                    folder = real_dirs[path.parent] = path.parent.resolve()
-                target = folder / path.name
+                ok = inside.get(path.parent)
+                if ok is None:
+                    ok = inside[path.parent] = path.parent.resolve().is_relative_to(content_root)
         except RuntimeError:  # raised for a symbolic link loop
             library.diagnostics.append(Diagnostic(shown, None, "symbolic link loop; not read"))
             continue
-        if not target.is_relative_to(content_root):
+        if not ok:
             library.diagnostics.append(
                 Diagnostic(shown, None, "link points outside content/; not read"))
             continue
         order.append(shown)
-        hit = cache.get(shown, path) if cache else None
+        hit = cache.get(shown, path, None if link else lstat) if cache else None
         if hit is not None:
             results[shown] = hit
         else:

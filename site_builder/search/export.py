@@ -83,7 +83,7 @@ from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
 FORMAT_VERSION = 4
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
-STATE_FILE = "state.json"
+STATE_FILE = "state.marshal"  # internal; marshal reads and writes ~10x faster than JSON
 TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases.json")
 
 
@@ -121,7 +121,7 @@ class Exporter:
         self.vocabulary = vocabulary(config)
         self.signature = {"version": [SCHEMA_VERSION, FORMAT_VERSION], "words": list(self.words),
                           "vocabulary": list(self.vocabulary)}
-        self.state = _read_json(root / STATE_FILE) or {}
+        self.state = _read_marshal(root / STATE_FILE) or {}
         self.files: dict[str, str] = dict(self.state.get("files", {}))
         self.written: dict[str, bytes] = {}  # this build's new master files
         self.removed: set[str] = set()
@@ -391,8 +391,7 @@ class Exporter:
         self.lap("write output")
         self.state.update(signature=self.signature, order=order, files=self.files,
                           bytes=sum(self.state["family_bytes"].values()))
-        replace_file(self.root / STATE_FILE, json.dumps(self.state, ensure_ascii=False,
-                                                        sort_keys=True).encode())
+        replace_file(self.root / STATE_FILE, marshal.dumps(self.state))
 
     def _manifest(self, docs: list[Article]) -> bytes:
         n = len(docs)
@@ -565,7 +564,21 @@ class TextCache:
 # --- tables and documents ----------------------------------------------------------------
 
 def table_files(docs: list[Article]) -> dict[str, bytes]:
-    """Per-document facet tables and filter aids; ``_meta`` holds the manifest's part."""
+    """Per-document facet tables and filter aids; ``_meta`` holds the manifest's part.
+
+    Kept for the next build in this process (a long-lived builder: the dev server), by
+    the only facts they are made of."""
+    global _TABLES
+    key = tuple((a.region.path, a.kind, a.year) for a in docs)
+    if _TABLES is None or _TABLES[0] != key:
+        _TABLES = (key, _table_files(docs))
+    return dict(_TABLES[1])
+
+
+_TABLES: tuple[tuple, dict[str, bytes]] | None = None
+
+
+def _table_files(docs: list[Article]) -> dict[str, bytes]:
     places: list[str] = sorted({_place(a) for a in docs})
     place_index = {p: i for i, p in enumerate(places)}
     districts = sorted({a.region.path for a in docs})
@@ -676,6 +689,15 @@ def _read_bytes(path: Path) -> bytes | None:
         return path.read_bytes()
     except OSError:
         return None
+
+
+def _read_marshal(path: Path):
+    data = _read_bytes(path)
+    try:
+        state = marshal.loads(data) if data is not None else None
+    except (ValueError, EOFError, TypeError):
+        return None
+    return state if isinstance(state, dict) else None
 
 
 def _read_json(path: Path):

@@ -1,6 +1,11 @@
 // Site search: reads the static index in ../search/ (written by site_builder/search/export.py)
 // and answers like `site-builder search` (site_builder/search/engine.py): same matching rule,
 // same BM25F scores, same order. No framework; every text goes in with textContent.
+//
+// Time to first results is mostly round trips in series, so a query waits for as few as it
+// can: the page preloads the manifest (search.html), the query's fold pages, shards and
+// places.bin are fetched together, and each hit is shown as soon as it and the hits above it
+// have arrived. Document sets are bitmaps and scores typed arrays: one pass each.
 
 const BASE = new URL("../search/", import.meta.url);
 const SNIPPET_CHARS = 110;
@@ -9,34 +14,42 @@ const PAGE = 10;
 const FILTERS = ["region", "year", "kind"];
 
 const cache = new Map();
-function fetchOnce(path, kind) {
+// priority "low": not needed for the first hits (HTTP/1.1 hosts give a page 6 connections).
+function fetchOnce(path, kind, priority = "auto") {
   if (!cache.has(path)) {
-    cache.set(path, fetch(new URL(path, BASE)).then((r) => {
+    cache.set(path, fetch(new URL(path, BASE), { priority }).then((r) => {
       if (!r.ok) return kind === "json" ? null : new Uint8Array(0);
       return kind === "json" ? r.json() : r.arrayBuffer().then((b) => new Uint8Array(b));
     }));
   }
   return cache.get(path);
 }
-const json = (path) => fetchOnce(path, "json");
-const bytes = (path) => fetchOnce(path, "bin");
+const json = (path, priority) => fetchOnce(path, "json", priority);
+const bytes = (path, priority) => fetchOnce(path, "bin", priority);
+
+// Asked for first: the page's <link rel=preload> has it on the way already.
+const manifestLoaded = json("manifest.json").catch(() => null);
 
 // --- folding: the same character table as analysis.fold_char -------------------------------
 let manifest = null;
 let ignored = new Set();
 let vocabulary = new Set();
 const foldTable = new Map();
+const foldPagesLoaded = new Set();
 
-async function loadFolds(chars) {
+// Fold pages the text needs that are not loaded yet: a promise, or null when none is missing.
+function loadFolds(chars) {
   const pages = new Set(manifest.fold_pages);
   const want = new Set();
   for (const c of chars) {
     const page = c.codePointAt(0) >> 8;
-    if (c.codePointAt(0) > 0x7f && pages.has(page)) want.add(page);
+    if (c.codePointAt(0) > 0x7f && pages.has(page) && !foldPagesLoaded.has(page)) want.add(page);
   }
-  await Promise.all([...want].map(async (page) => {
-    const pairs = Array.from((await json(`fold/${page}.json`)) || "");
+  if (!want.size) return null;
+  return Promise.all([...want].map(async (page) => {
+    const pairs = Array.from((await json(`fold/${page}.json`, "low")) || "");
     for (let i = 0; i + 1 < pairs.length; i += 2) foldTable.set(pairs[i], pairs[i + 1]);
+    foldPagesLoaded.add(page);
   }));
 }
 
@@ -88,6 +101,14 @@ function parseQuery(text) {
   return { groups, filters };
 }
 
+// Groups of normalized terms (arrays of characters) with the fold table as loaded now.
+function foldedGroups(parsed) {
+  return parsed.groups
+    .map((g) => g.map((t) => ({ term: normalize(t.raw).normChars, negated: t.negated }))
+      .filter((t) => t.term.length))
+    .filter((g) => g.some((t) => !t.negated));
+}
+
 // --- binary records: the same layout as grams.py ---------------------------------------------
 function uint(view, state) {
   let value = 0;
@@ -114,10 +135,14 @@ const encoder = new TextEncoder();
 
 const FAMILY = { d: "g", t: "t", P: "t", p: "p", h: "w", w: "w" };
 
+function shardPath(kind, term) {
+  const family = FAMILY[kind];
+  return `${family}/${crc32(encoder.encode(term)) % manifest.shards[family]}.bin`;
+}
+
 async function record(kind, term) {
   const key = encoder.encode(term);
-  const family = FAMILY[kind];
-  const shard = await bytes(`${family}/${crc32(key) % manifest.shards[family]}.bin`);
+  const shard = await bytes(shardPath(kind, term));
   const st = { i: 0 };
   const want = kind.charCodeAt(0);
   while (st.i < shard.length) {
@@ -136,51 +161,65 @@ async function record(kind, term) {
 
 // A record is a run of blocks (number, length, bytes); inside a block documents are gaps
 // from the block's first document. Layouts as in grams.py.
-function decodeBlocks(p, decodeBlock) {
-  const out = [];
-  if (!p) return out;
+function eachBlock(p, decodeBlock) {
+  if (!p) return;
   const st = { i: 0 };
   while (st.i < p.length) {
     const base = uint(p, st) * 2 ** manifest.block_bits;
     const size = uint(p, st);
-    decodeBlock(p.subarray(st.i, st.i + size), base, out);
+    decodeBlock(p.subarray(st.i, st.i + size), base);
     st.i += size;
   }
+}
+
+// A d or t record as a bitmap over all documents.
+function docBits(p) {
+  const bits = new Uint8Array(manifest.documents);
+  eachBlock(p, (b, base) => {
+    if (b[0] === 1) {
+      for (let i = 1; i < b.length; i++) {
+        const byte = b[i];
+        if (byte) for (let bit = 0; bit < 8; bit++) if (byte & (1 << bit)) bits[base + (i - 1) * 8 + bit] = 1;
+      }
+      return;
+    }
+    const st = { i: 1 };
+    let last = base;
+    for (let n = uint(b, st); n > 0; n--) { last += uint(b, st); bits[last] = 1; }
+  });
+  return bits;
+}
+
+// A p or P record: document → ascending positions.
+function positions(p) {
+  const out = new Map();
+  eachBlock(p, (b, base) => {
+    const st = { i: 0 };
+    let last = base;
+    for (let n = uint(b, st); n > 0; n--) {
+      last += uint(b, st);
+      const poses = [];
+      let prev = 0;
+      for (let k = uint(b, st); k > 0; k--) { prev += uint(b, st); poses.push(prev); }
+      out.set(last, poses);
+    }
+  });
   return out;
 }
 
-function docsBlock(p, base, out) {
-  if (p[0] === 1) {
-    for (let i = 1; i < p.length; i++) {
-      for (let bit = 0; bit < 8; bit++) if (p[i] & (1 << bit)) out.push(base + (i - 1) * 8 + bit);
+// An h or w record: flat [document, tf, length byte, ...].
+function words(p) {
+  const out = [];
+  eachBlock(p, (b, base) => {
+    const st = { i: 0 };
+    let last = base;
+    for (let n = uint(b, st); n > 0; n--) {
+      last += uint(b, st);
+      const tf = uint(b, st);
+      out.push(last, tf, b[st.i++]);
     }
-    return;
-  }
-  const st = { i: 1 };
-  let last = base;
-  for (let n = uint(p, st); n > 0; n--) { last += uint(p, st); out.push(last); }
-}
-
-function positionsBlock(p, base, out) {
-  const st = { i: 0 };
-  let last = base;
-  for (let n = uint(p, st); n > 0; n--) {
-    last += uint(p, st);
-    const poses = [];
-    let prev = 0;
-    for (let k = uint(p, st); k > 0; k--) { prev += uint(p, st); poses.push(prev); }
-    out.push([last, poses]);
-  }
-}
-
-function wordsBlock(p, base, out) {
-  const st = { i: 0 };
-  let last = base;
-  for (let n = uint(p, st); n > 0; n--) {
-    last += uint(p, st);
-    const tf = uint(p, st);
-    out.push([last, tf, p[st.i++]]);
-  }
+  });
+  return out;
 }
 
 // Field lengths as one byte: the same integer table as grams.LENGTHS.
@@ -197,99 +236,130 @@ function coveringBigrams(term) {
   return offsets.map((o) => [o, term.slice(o, o + 2).join("")]);
 }
 
-// Documents whose text (title=true: title) contains the normalized term (array of chars).
+// Documents whose text (title=true: title) contains the normalized term (array of chars),
+// as a bitmap: the rule of reader.match_docs.
 async function matchDocs(term, title = false) {
   const text = term.join("");
-  if (term.length <= 2) return new Set(decodeBlocks(await record(title ? "t" : "d", text), docsBlock));
-  if (!title && vocabulary.has(text)) return new Set(decodeBlocks(await record("d", text), docsBlock));
+  if (term.length <= 2) return docBits(await record(title ? "t" : "d", text));
+  if (!title && vocabulary.has(text)) return docBits(await record("d", text));
   const lists = await Promise.all(coveringBigrams(term).map(async ([o, gram]) =>
-    [o, new Map(decodeBlocks(await record(title ? "P" : "p", gram), positionsBlock))]));
-  const out = new Set();
+    [o, positions(await record(title ? "P" : "p", gram))]));
+  lists.sort((a, b) => a[1].size - b[1].size);  // the shortest list drives; the result is the same
+  const out = new Uint8Array(manifest.documents);
   for (const [d, first] of lists[0][1]) {
-    let starts = new Set(first.map((p) => p - lists[0][0]));
-    for (const [o, postings] of lists.slice(1)) {
+    let starts = first.map((p) => p - lists[0][0]);
+    for (let k = 1; k < lists.length && starts.length; k++) {
+      const [o, postings] = lists[k];
       const poses = postings.get(d);
-      if (!poses) { starts = new Set(); break; }
+      if (!poses) { starts = []; break; }
       const here = new Set(poses.map((p) => p - o));
-      starts = new Set([...starts].filter((s) => here.has(s)));
-      if (!starts.size) break;
+      starts = starts.filter((s) => here.has(s));
     }
-    if (starts.size) out.add(d);
+    if (starts.length) out[d] = 1;
   }
   return out;
 }
 
-// --- scoring: Whoosh's BM25F, term by term, summed in the same order as engine.py ----------
+// --- scoring: Whoosh's BM25F, the same operations in the same order as engine._term_scores --
+// Per document: MATCH, + TITLE_HIT if the title contains the term, + BM25 of the word.
 async function termScores(term) {
   const s = manifest.scoring;
   const text = term.join("");
-  const out = new Map();
-  const base = s.match + s.title_hit;
+  const n = manifest.documents;
+  const out = new Float64Array(n).fill(s.match);
   const [titled, titleWords, bodyWords] = await Promise.all(
     [matchDocs(term, true), record("h", text), record("w", text)]);
-  for (const d of titled) out.set(d, base);
-  const words = new Map();
+  const base = s.match + s.title_hit;
+  for (let d = 0; d < n; d++) if (titled[d]) out[d] = base;
+  const sum = new Float64Array(n);
+  const seen = new Uint8Array(n);
   for (const [field, payload, boost] of [["title", titleWords, s.title_boost], ["body", bodyWords, 1]]) {
-    const postings = decodeBlocks(payload, wordsBlock);
-    const idf = Math.log(s.documents / (postings.length + 1)) + 1;
+    const postings = words(payload);
+    const idf = Math.log(s.documents / (postings.length / 3 + 1)) + 1;
     const avg = s.avg_length[field];
-    for (const [d, tf, lengthByte] of postings) {
-      const fl = LENGTHS[lengthByte];
-      let score = idf * ((tf * (s.k1 + 1)) / (tf + s.k1 * ((1 - s.b) + s.b * fl / avg)));
+    const norms = LENGTHS.map((length) => s.k1 * ((1 - s.b) + s.b * length / avg));
+    for (let i = 0; i < postings.length; i += 3) {
+      const d = postings[i];
+      const tf = postings[i + 1];
+      let score = idf * ((tf * (s.k1 + 1)) / (tf + norms[postings[i + 2]]));
       if (boost !== 1) score *= boost;
-      words.set(d, words.has(d) ? words.get(d) + score : score);
+      sum[d] = seen[d] ? sum[d] + score : score;
+      seen[d] = 1;
     }
   }
-  for (const [d, score] of words) out.set(d, (out.has(d) ? out.get(d) : s.match) + score);
+  for (let d = 0; d < n; d++) if (seen[d]) out[d] += sum[d];
   return out;
 }
 
 const rounded = (score) => Math.floor(score * 1e6 + 0.5);
 
+// The documents the filters allow, as a bitmap (null: no filter).
 async function allowedDocs(filters) {
   if (!Object.keys(filters).length) return null;
-  let allowed = null;
-  const keep = (docs) => { allowed = allowed ? new Set(docs.filter((d) => allowed.has(d))) : new Set(docs); };
+  const n = manifest.documents;
+  const allowed = new Uint8Array(n).fill(1);
+  const keep = (ok) => { for (let d = 0; d < n; d++) if (allowed[d] && !ok(d)) allowed[d] = 0; };
+  const [kinds, aliases, districts, names] = await Promise.all([
+    filters.kind ? bytes("kinds.bin") : null,
+    filters.region ? json("aliases.json") : null,
+    filters.region ? bytes("districts.bin") : null,
+    filters.region ? json("districts.json") : null,
+  ]);
   if (filters.year) {
-    const want = Number(filters.year.trim());
+    const want = filters.year.trim();
     const runs = manifest.year_runs;
-    const docs = [];
+    const ok = new Uint8Array(n);
     runs.forEach(([year, start], i) => {
-      if (year === want) {
-        const end = i + 1 < runs.length ? runs[i + 1][1] : manifest.documents;
-        for (let d = start; d < end; d++) docs.push(d);
-      }
+      if (String(year) === want) ok.fill(1, start, i + 1 < runs.length ? runs[i + 1][1] : n);
     });
-    keep(docs);
+    keep((d) => ok[d]);
   }
   if (filters.kind) {
-    const kinds = await bytes("kinds.bin");
     const want = manifest.kinds.indexOf(filters.kind.trim().toLowerCase());
-    keep([...kinds.keys()].filter((d) => kinds[d] === want));
+    keep((d) => kinds[d] === want);
   }
   if (filters.region) {
     let value = filters.region.trim().replace(/^\/+|\/+$/g, "");
-    const aliases = (await json("aliases.json")) || {};
-    if (aliases[value]) value = aliases[value];
-    const [districts, names] = await Promise.all([bytes("districts.bin"), json("districts.json")]);
-    const docs = [];
-    for (let d = 0; d < manifest.documents; d++) {
-      const path = names[districts[2 * d] | (districts[2 * d + 1] << 8)];
-      if (path === value || path.startsWith(value + "/")) docs.push(d);
-    }
-    keep(docs);
+    if (aliases && aliases[value]) value = aliases[value];
+    const wanted = new Uint8Array((names || []).length);
+    (names || []).forEach((path, i) => {
+      if (path === value || path.startsWith(value + "/")) wanted[i] = 1;
+    });
+    keep((d) => wanted[districts[2 * d] | (districts[2 * d + 1] << 8)] === 1);
   }
   return allowed;
 }
 
-async function runQuery(text) {
+// Folding the query needs its characters' fold pages: one more round trip, which almost never
+// changes anything (queries are mostly simplified Chinese already). So the query is ranked as
+// folded so far while the pages load; that answer is `early` (shown at once) when every term
+// was found in the index: the index holds folded text only, so its characters are already
+// folded (bar rare chains like 薴→苧→苎, which `final` corrects). `final` is the exact answer:
+// the early one if the fold pages change no term, else the query ranked again.
+function startQuery(text) {
   const parsed = parseQuery(text);
-  await loadFolds(Array.from(parsed.groups.flat().map((t) => t.raw).join("")));
-  const groups = parsed.groups
-    .map((g) => g.map((t) => ({ term: normalize(t.raw).normChars, negated: t.negated }))
-      .filter((t) => t.term.length))
-    .filter((g) => g.some((t) => !t.negated));
-  if (!groups.length && !Object.keys(parsed.filters).length) return { empty: true, groups };
+  const filtered = allowedDocs(parsed.filters);
+  const guess = foldedGroups(parsed);
+  const first = rank(parsed, guess, filtered);  // its shard fetches go out first
+  first.catch(() => {});  // a failure reaches the caller through `final`
+  const folding = loadFolds(Array.from(parsed.groups.flat().map((t) => t.raw).join("")));
+  bytes("places.bin", "low");  // for the facets
+  if (!folding) return { early: first.catch(() => null), final: first };
+  const final = folding.then(() => {
+    const groups = foldedGroups(parsed);
+    return JSON.stringify(groups) === JSON.stringify(guess) ? first : rank(parsed, groups, filtered);
+  });
+  final.catch(() => {});  // reported by show()
+  return { early: first.then((answer) => (answer.everyTermFound ? answer : null), () => null), final };
+}
+
+const runQuery = (text) => startQuery(text).final;
+
+// Match, score and order: the steps of engine.SearchIndex.run.
+async function rank(parsed, groups, filtered) {
+  if (!groups.length && !Object.keys(parsed.filters).length) {
+    return { empty: true, groups, everyTermFound: true };
+  }
   const matched = new Map();
   const docs = (term) => {
     const key = term.join("");
@@ -297,7 +367,6 @@ async function runQuery(text) {
     return matched.get(key);
   };
   const perTerm = new Map();
-  // Every fetch the query needs starts now, in parallel; the steps below await them in order.
   for (const group of groups) {
     for (const t of group) {
       docs(t.term);
@@ -305,53 +374,70 @@ async function runQuery(text) {
       if (!t.negated && !perTerm.has(key)) perTerm.set(key, termScores(t.term));
     }
   }
-  bytes("places.bin");
-  const allowed = await allowedDocs(parsed.filters);
-  const scores = new Map();
-  if (!groups.length) for (const d of allowed || []) scores.set(d, 0);
+  const allowed = await filtered;
+  const everyTermFound = (await Promise.all(matched.values())).every((bits) => bits.includes(1));
+  const n = manifest.documents;
+  const scores = new Float64Array(n);
+  const scored = new Uint8Array(n);
+  if (!groups.length && allowed) scored.set(allowed);
   for (const group of groups) {
-    const positive = group.filter((t) => !t.negated).map((t) => t.term);
-    const sets = await Promise.all(positive.map(docs));
-    let found = [...sets[0]].filter((d) => sets.every((s) => s.has(d)));
-    for (const t of group.filter((t) => t.negated)) {
-      const out = await docs(t.term);
-      found = found.filter((d) => !out.has(d));
-    }
-    if (allowed) found = found.filter((d) => allowed.has(d));
-    for (const term of positive) {
-      const key = term.join("");
-      if (!perTerm.has(key)) perTerm.set(key, termScores(term));
-    }
-    const termMaps = await Promise.all(positive.map((t) => perTerm.get(t.join(""))));
-    for (const d of found) {
-      let groupScore = 0;
-      for (const m of termMaps) groupScore += m.has(d) ? m.get(d) : manifest.scoring.match;
-      scores.set(d, (scores.has(d) ? scores.get(d) : 0) + groupScore);
+    const positive = group.filter((t) => !t.negated).map((t) => t.term.join(""));
+    const negative = group.filter((t) => t.negated).map((t) => t.term.join(""));
+    const sets = await Promise.all(positive.map((t) => matched.get(t)));
+    const outs = await Promise.all(negative.map((t) => matched.get(t)));
+    const termMaps = await Promise.all(positive.map((t) => perTerm.get(t)));
+    for (let d = 0; d < n; d++) {
+      if (allowed && !allowed[d]) continue;
+      let found = true;
+      for (const s of sets) if (!s[d]) { found = false; break; }
+      if (!found) continue;
+      for (const s of outs) if (s[d]) { found = false; break; }
+      if (!found) continue;
+      let groupScore = 0;  // a term without a title or word hit adds MATCH (termScores)
+      for (const m of termMaps) groupScore += m[d];
+      scores[d] = (scored[d] ? scores[d] : 0) + groupScore;
+      scored[d] = 1;
     }
   }
-  const keys = new Map([...scores].map(([d, score]) => [d, rounded(score)]));
-  const ranked = [...scores.keys()].sort((a, b) => keys.get(b) - keys.get(a) || a - b);
+  const ranked = [];
+  const keys = new Float64Array(n);
+  for (let d = 0; d < n; d++) if (scored[d]) { ranked.push(d); keys[d] = rounded(scores[d]); }
+  // Equal scores: the newer article first (export.py numbers documents oldest first since
+  // format 5, newest first before).
+  const newer = manifest.version >= 5 ? (a, b) => b - a : (a, b) => a - b;
+  ranked.sort((a, b) => keys[b] - keys[a] || newer(a, b));
   const terms = [...new Set(groups.flat().filter((t) => !t.negated).map((t) => t.term.join("")))];
-  return { ranked, scores, terms, groups, filters: parsed.filters };
+  for (const d of ranked.slice(0, PAGE)) json(`doc/${d}.json`);  // the hits on screen, at once
+  const counts = bytes("places.bin", "low").then((places) => facets(ranked, places));
+  return { ranked, scores, terms, groups, filters: parsed.filters, counts, everyTermFound };
 }
 
 // --- facets ----------------------------------------------------------------------------------
-async function facets(ranked) {
-  const places = await bytes("places.bin");
+let yearOf = null;
+function facets(ranked, places) {
+  const runs = manifest.year_runs;
+  if (!yearOf) {
+    yearOf = new Uint8Array(manifest.documents);
+    runs.forEach(([, start], i) => yearOf.fill(i, start, i + 1 < runs.length ? runs[i + 1][1] : manifest.documents));
+  }
+  const wide = manifest.place_bytes !== 1;
+  const perPlace = new Int32Array(manifest.places.length);
+  const perYear = new Int32Array(runs.length);
+  for (const d of ranked) {
+    perPlace[wide ? places[2 * d] | (places[2 * d + 1] << 8) : places[d]]++;
+    perYear[yearOf[d]]++;
+  }
   const province = new Map();
   const city = new Map();
+  const bump = (m, k, n) => m.set(k, (m.get(k) || 0) + n);
+  perPlace.forEach((count, i) => {
+    if (!count) return;
+    const [p, c] = manifest.places[i].split("/");
+    bump(province, p, count);
+    if (c) bump(city, `${p}/${c}`, count);
+  });
   const year = new Map();
-  const runs = manifest.year_runs;
-  const bump = (m, k) => m.set(k, (m.get(k) || 0) + 1);
-  for (const d of ranked) {
-    const path = manifest.places[manifest.place_bytes === 1 ? places[d] : places[2 * d] | (places[2 * d + 1] << 8)];
-    const [p, c] = path.split("/");
-    bump(province, p);
-    if (c) bump(city, `${p}/${c}`);
-    let lo = 0;
-    while (lo + 1 < runs.length && runs[lo + 1][1] <= d) lo++;
-    bump(year, String(runs[lo][0]));
-  }
+  perYear.forEach((count, i) => { if (count) bump(year, String(runs[i][0]), count); });
   const sorted = (m) => [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
   return { province: sorted(province), city: sorted(city), year: sorted(year) };
 }
@@ -359,19 +445,24 @@ async function facets(ranked) {
 // --- snippets: the same window as engine.make_snippet ---------------------------------------
 function findMarks(text, terms, table) {
   const { norm, normChars, offsets } = normalize(text, table);
+  // indexOf counts UTF-16 units; offsets are per code point (they differ past U+FFFF only)
+  let point = null;
+  if (norm.length !== normChars.length) {
+    point = [];
+    normChars.forEach((c, i) => { point.push(i); if (c.length > 1) point.push(i); });
+  }
   const spans = [];
   for (const term of terms) {
-    const t = Array.from(term);
+    const length = Array.from(term).length;
     let from = 0;
     for (;;) {
       const at = norm.indexOf(term, from);
       if (at < 0) break;
-      const start = Array.from(norm.slice(0, at)).length;  // code points, not UTF-16 units
-      spans.push([offsets[start], offsets[start + t.length - 1] + 1]);
+      const start = point ? point[at] : at;
+      spans.push([offsets[start], offsets[start + length - 1] + 1]);
       from = at + 1;
     }
   }
-  void normChars;
   spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const merged = [];
   for (const [a, b] of spans) {
@@ -417,10 +508,11 @@ function el(tag, attrs = {}, text) {
   return node;
 }
 
-const root = document.getElementById("search");
+let root = null;
 let shown = PAGE;
 let current = null;
-let seq = 0;
+let seq = 0;  // the query shown: an older one stops where it is
+let drawing = 0;  // the list being drawn: an older drawing stops where it is
 
 function ui() {
   const form = el("form", { class: "search-form", role: "search", action: "" });
@@ -440,7 +532,7 @@ function ui() {
   return { form, input, status, results, side, more };
 }
 
-async function show(view, query, { push = false } = {}) {
+async function show(view, query, { push = false, answer: started = null } = {}) {
   const mine = ++seq;
   root.dataset.state = "busy";
   const url = new URL(location.href);
@@ -455,17 +547,24 @@ async function show(view, query, { push = false } = {}) {
     return;
   }
   view.status.textContent = "正在搜索…";
+  const job = await (started || startQuery(query));
+  const early = await job.early;
+  if (mine !== seq) return;
+  const showAnswer = (answer) => {
+    current = answer;
+    shown = PAGE;
+    return render(view, answer, mine);
+  };
+  const shownEarly = early && showAnswer(early);
   let answer;
   try {
-    answer = await runQuery(query);
+    answer = await job.final;
   } catch (err) {
     if (mine === seq) view.status.textContent = "搜索索引无法读取，请稍后再试。";
     throw err;
   }
   if (mine !== seq) return;
-  current = answer;
-  shown = PAGE;
-  await render(view, answer, mine);
+  await (answer === early ? shownEarly : showAnswer(answer));
   if (mine === seq) root.dataset.state = "done";  // tests and scripts wait for this
 }
 
@@ -475,7 +574,30 @@ function clear(view) {
   view.more.hidden = true;
 }
 
+function hitItem(doc, d, answer) {
+  let table = foldTable;
+  if (doc.f) {
+    table = new Map(foldTable);
+    const pairs = Array.from(doc.f);
+    for (let k = 0; k + 1 < pairs.length; k += 2) table.set(pairs[k], pairs[k + 1]);
+  }
+  const li = el("li", { class: "search-hit" });
+  const link = el("a", { href: new URL(doc.u, new URL("../", BASE)).href, class: "article-link" });
+  marked(link, doc.t, findMarks(doc.t, answer.terms, table));
+  const meta = el("span", { class: "meta" }, `${doc.r} · ${doc.d || doc.y}`);
+  const snip = snippet(doc.x, answer.terms, table);
+  const p = el("p", { class: "summary" });
+  marked(p, snip.text, snip.marks);
+  li.dataset.score = String(answer.scores[d]);
+  li.append(link, meta, p);
+  return li;
+}
+
+// Hits appear in order as their documents arrive; the previous list stays until the first
+// new hit can replace it (no empty flash while typing).
 async function render(view, answer, mine) {
+  const token = ++drawing;
+  const stale = () => mine !== seq || token !== drawing;
   if (answer.empty) {
     clear(view);
     view.status.textContent = "没有可搜索的词：请输入词语、\"短语\"，或 region:、year:。";
@@ -488,36 +610,28 @@ async function render(view, answer, mine) {
     const help = el("li", { class: "search-help" });
     help.append(el("p", {}, "试试：减少词语、换一个更短的词（如“温暖”而非“送温暖活动”）、去掉 region: 或 year: 筛选，或按地区、年份浏览。"));
     view.results.replaceChildren(help);
-    view.side.replaceChildren();
-    view.more.hidden = true;
     return;
   }
   const top = answer.ranked.slice(0, shown);
-  const [docs, counts] = await Promise.all([
-    Promise.all(top.map((d) => json(`doc/${d}.json`))),
-    facets(answer.ranked),
-  ]);
-  if (mine !== seq) return;
+  const docs = top.map((d) => json(`doc/${d}.json`));
   view.status.textContent = `找到 ${total} 篇`;
-  const items = top.map((d, i) => {
-    const doc = docs[i];
-    const table = new Map(foldTable);
-    const pairs = Array.from(doc.f || "");
-    for (let k = 0; k + 1 < pairs.length; k += 2) table.set(pairs[k], pairs[k + 1]);
-    const li = el("li", { class: "search-hit" });
-    const link = el("a", { href: new URL(doc.u, new URL("../", BASE)).href, class: "article-link" });
-    marked(link, doc.t, findMarks(doc.t, answer.terms, table));
-    const meta = el("span", { class: "meta" }, `${doc.r} · ${doc.d || doc.y}`);
-    const snip = snippet(doc.x, answer.terms, table);
-    const p = el("p", { class: "summary" });
-    marked(p, snip.text, snip.marks);
-    li.dataset.score = String(answer.scores.get(d));
-    li.append(link, meta, p);
-    return li;
-  });
-  view.results.replaceChildren(...items);
   view.more.hidden = shown >= total;
-  renderFacets(view, counts, answer);
+  const showFacets = async () => {
+    const counts = await answer.counts;
+    if (!stale()) renderFacets(view, counts, answer);
+  };
+  let facetsShown = null;
+  let placed = 0;
+  for (let i = 0; i < top.length; i++) {
+    const doc = await docs[i];
+    if (stale()) return;
+    if (!doc) continue;
+    const li = hitItem(doc, top[i], answer);
+    if (placed++) view.results.append(li); else view.results.replaceChildren(li);
+    facetsShown ||= showFacets();
+  }
+  if (!placed) view.results.replaceChildren();
+  await (facetsShown || showFacets());
 }
 
 function renderFacets(view, counts, answer) {
@@ -553,12 +667,25 @@ function withFilter(query, key, value) {
   return kept.join(" ");
 }
 
-async function main() {
-  if (!root) return;
-  manifest = await json("manifest.json");
-  if (!manifest) { root.append(el("p", {}, "搜索索引缺失：请先运行 site-builder build。")); return; }
+function setup(loaded) {
+  manifest = loaded;
   ignored = new Set(Array.from(manifest.ignored));
   vocabulary = new Set(manifest.vocabulary);
+}
+
+// The query in the address starts as soon as the manifest is here, while the page is still
+// being parsed and laid out (the script is async): show() takes over this answer.
+const firstQuery = new URL(location.href).searchParams.get("q") || "";
+const ready = manifestLoaded.then((loaded) => { if (loaded) setup(loaded); return loaded; });
+const firstAnswer = firstQuery.trim() ? ready.then((loaded) => loaded && startQuery(firstQuery)) : null;
+
+async function main() {
+  if (document.readyState === "loading") {
+    await new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+  }
+  root = document.getElementById("search");
+  if (!root) return;
+  if (!(await ready)) { root.append(el("p", {}, "搜索索引缺失：请先运行 site-builder build。")); return; }
   const view = ui();
   view.form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -587,10 +714,11 @@ async function main() {
   });
   window.addEventListener("popstate", () => show(view, new URL(location.href).searchParams.get("q") || ""));
   const header = document.getElementById("site-search");
-  const q = new URL(location.href).searchParams.get("q") || "";
-  if (header) header.value = q;
-  view.input.focus();
-  await show(view, q);
+  if (header) header.value = firstQuery;
+  // Focusing lays the page out: with a query, only once its first hits are in.
+  const focus = () => { if (document.activeElement === document.body) view.input.focus(); };
+  if (!firstAnswer) focus();
+  await show(view, firstQuery, { answer: firstAnswer }).finally(focus);
 }
 
 main();

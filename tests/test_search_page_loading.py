@@ -1,0 +1,88 @@
+"""How the search page loads (issue 6): the manifest and search.js are preloaded by the page
+and used as they are, under the site's CSP, without console errors; hits arrive one by one
+but the list a reader ends up with is the CLI's, also after "更多结果" and a second query."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from conftest import serve_directory
+from test_search import write_site
+
+from site_builder.build import build_site
+from site_builder.config import load_config
+from site_builder.search import SearchIndex, browser_dir, open_index
+
+pytestmark = pytest.mark.browser
+
+# Recorded before any page script runs (init scripts are not subject to the page's CSP).
+WATCH_CSP = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = write_site(tmp_path_factory.mktemp("loading"), 60, seed=11)
+    config = load_config(root / "config.yaml")
+    report = build_site(config, quiet=True)
+    assert report.ok, report.diagnostics
+    server, url = serve_directory(root / "output")
+    index = SearchIndex(open_index(config), browser_dir(config))
+    yield url, index
+    index.close()
+    server.shutdown()
+
+
+def hit_urls(page, base: str) -> list[str]:
+    return [h.removeprefix(base) for h in page.eval_on_selector_all(
+        ".search-hit a.article-link", "els => els.map(e => e.href)")]
+
+
+def test_preloaded_manifest_and_module_are_used_once_without_errors(chromium_browser, site):
+    url, index = site
+    context = chromium_browser.new_context()  # empty cache
+    page = context.new_page()
+    page.add_init_script(WATCH_CSP)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(f"{m.type}: {m.text}")
+            if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda e: problems.append(f"pageerror: {e}"))
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url.removeprefix(url)))
+    page.goto(f"{url}search/?q={quote('溫暖')}")  # traditional: folded after its pages load
+    page.wait_for_selector("#search[data-state=done]")
+    assert hit_urls(page, url) == [h.url for h in index.search("溫暖", limit=10).hits]
+    assert requested.count("search/manifest.json") == 1, requested
+    assert requested.count("static/search.js") == 1, requested
+    initiators = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('resource')
+        .map((e) => [new URL(e.name).pathname, e.initiatorType]))""")
+    assert initiators["/search/manifest.json"] == "link"  # the preload, not a second fetch
+    assert page.evaluate("window.__csp") == []
+    assert problems == []
+    assert page.evaluate("document.activeElement.id") == "q"  # ready to type a new query
+    context.close()
+
+
+def test_more_results_and_a_second_query_give_the_cli_lists(chromium_browser, site):
+    url, index = site
+    page = chromium_browser.new_page()
+    page.goto(f"{url}search/?q={quote('职工')}")
+    page.wait_for_selector("#search[data-state=done]")
+    expected = [h.url for h in index.search("职工", limit=20).hits]
+    assert len(expected) == 20
+    assert hit_urls(page, url) == expected[:10]
+    page.click("button.search-more")
+    page.wait_for_selector(".search-hit:nth-child(20)")  # no wait_for_function: the CSP forbids eval
+    page.wait_for_selector("#search[data-state=done]")
+    assert hit_urls(page, url) == expected
+    page.fill("#q", "快递小哥")  # typing: the new list replaces the old one, nothing left over
+    page.wait_for_url(lambda u: "q=%E5%BF%AB" in u)  # show() has started: state is busy
+    page.wait_for_selector("#search[data-state=done]")
+    assert hit_urls(page, url) == [h.url for h in index.search("快递小哥", limit=10).hits]
+    total = index.search("快递小哥", limit=0).total
+    assert page.text_content(".search-status") == f"找到 {total} 篇"
+    page.close()

@@ -193,8 +193,8 @@ class SearchIndex:
                     group_score += term_scores[term].get(d, match)
                 scores[d] = scores.get(d, 0.0) + group_score
         floor = math.floor  # query.rounded, inlined: this runs for every matching document
-        order = sorted([(-floor(s * 1e6 + 0.5), d) for d, s in scores.items()])
-        ranked = [d for _, d in order]
+        order = sorted([(-floor(s * 1e6 + 0.5), -d) for d, s in scores.items()])
+        ranked = [-d for _, d in order]  # ties: the higher number (newer article) first
         facets = self._facets(ranked)
         shown = ranked if limit is None else ranked[:limit]
         terms = parsed.positive_terms

@@ -19,8 +19,11 @@ How a build updates them (``Exporter.run``):
 * articles edited in place (same documents, same order) → each is analyzed again, and so is
   its previous text (kept compressed in ``texts.sqlite``), and only the blocks of the records
   whose entries differ are re-encoded: one block per record, a few shards rewritten;
-* articles added, removed or moved in the order → every article is analyzed and encoded
-  again (forked workers, one block of articles per task).
+* articles added, removed or moved in the order → the same, at every document number whose
+  article changed, when those are few (documents are numbered oldest first: an article of
+  the day takes the next number, so adding it patches the last block); past
+  ``max(PATCH_SLOTS, documents / 8)`` of them, every article is analyzed and encoded again
+  (forked workers, runs of blocks per task; merge.py).
 
 Files are written new and renamed over the old ones (never written in place: the output may
 share files with the previous build), and files no longer part of the export are deleted.
@@ -80,9 +83,10 @@ from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
 from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5  # 5: documents numbered oldest first
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
+PATCH_SLOTS = 256  # document numbers a build patches at least before encoding everything
 STATE_FILE = "state.marshal"  # internal; marshal reads and writes ~10x faster than JSON
 TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases.json")
 
@@ -96,8 +100,15 @@ def write_search_index(articles: list[Article], config: Config, output_dir: Path
 
 
 def ordered(articles: Sequence[Article]) -> list[Article]:
-    """Document numbers: articles newest first, then by URL (the tie-break order)."""
+    """Articles newest first, then by URL: the order ties are ranked in."""
     return sorted(articles, key=order_key)
+
+
+def numbered(articles: Sequence[Article]) -> list[Article]:
+    """Document numbers: the reverse of ``ordered`` (oldest first), so that the article of
+    the day takes the next number and a build that adds it re-encodes the last block only.
+    Ties rank the higher number first."""
+    return ordered(articles)[::-1]
 
 
 def vocabulary(config: Config) -> tuple[str, ...]:
@@ -137,7 +148,7 @@ class Exporter:
     # --- the plan ----------------------------------------------------------------------
 
     def run(self, articles: Sequence[Article], out: Path) -> dict:
-        docs = ordered(articles)
+        docs = numbered(articles)
         order = [[a.id, a.digest] for a in docs]
         old_manifest = _read_bytes(self.master / "manifest.json")
         trusted = (self.state.get("signature") == self.signature and old_manifest is not None
@@ -159,16 +170,20 @@ class Exporter:
             return self._report(stats)
         cache = TextCache(self.root / "texts.sqlite")
         try:
-            same_numbers = trusted and [d[0] for d in old_order] == [d[0] for d in order]
-            patched = same_numbers and self._patch(docs, changed, old_digests, cache)
+            slots = [i for i in range(max(len(order), len(old_order)))
+                     if (order[i] if i < len(order) else None)
+                     != (old_order[i] if i < len(old_order) else None)]
+            patched = (trusted and len(slots) <= max(PATCH_SLOTS, len(docs) // 8)
+                       and self._patch(docs, slots, old_order, cache))
             if patched:
                 stats["mode"] = "patched"
-                update_whoosh(self.whoosh, [docs[i] for i in changed], [])
+                update_whoosh(self.whoosh, [docs[i] for i in changed], removed)
+                cache.delete(removed)
             else:
                 stats["mode"] = "full"
                 self._full(docs, out, cache, fresh=not trusted,
                            changed=[docs[i] for i in changed], removed=removed)
-            self._finish(docs, order, out, in_sync=in_sync, patched=patched, changed=changed)
+            self._finish(docs, order, out, in_sync=in_sync, patched=patched, changed=slots)
         finally:
             cache.close()
         return self._report(stats)
@@ -275,25 +290,34 @@ class Exporter:
 
     # --- articles edited in place ------------------------------------------------------
 
-    def _patch(self, docs: list[Article], changed: list[int], old_digests: dict,
+    def _patch(self, docs: list[Article], slots: list[int], old_order: list,
                cache: TextCache) -> bool:
-        """Re-encode the blocks the changed articles' entries sit in. False: cannot (the
-        previous text of an article is not in the cache)."""
+        """Re-encode the blocks the documents at ``slots`` sit in: edited, added or removed
+        (a number past the new count), or another article now. False: cannot (the previous
+        text of an article is not in the cache)."""
         patches: dict[tuple[str, str], dict[int, object]] = defaultdict(dict)
         lengths = list(self.state.get("lengths", [0, 0]))
         new_texts = []
-        for number in changed:
-            article = docs[number]
-            old_text = cache.get(article.id, old_digests[article.id])
-            if old_text is None:
-                return False
-            text = doc_text(article)
-            new_texts.append((article.id, article.digest, text))
-            old = analyze(old_text, self.vocabulary, self.words)
-            new = analyze(text, self.vocabulary, self.words)
-            lengths[0] += new.title_length - old.title_length
-            lengths[1] += new.body_length - old.body_length
-            old_entries, new_entries = old.entries(), new.entries()
+        for number in slots:
+            old_terms = new_terms = None
+            if number < len(old_order):
+                old_text = cache.get(*old_order[number])
+                if old_text is None:
+                    return False
+                old_terms = analyze(old_text, self.vocabulary, self.words)
+                lengths[0] -= old_terms.title_length
+                lengths[1] -= old_terms.body_length
+            if number < len(docs):
+                article = docs[number]
+                text = doc_text(article)
+                new_texts.append((article.id, article.digest, text))
+                new_terms = analyze(text, self.vocabulary, self.words)
+                lengths[0] += new_terms.title_length
+                lengths[1] += new_terms.body_length
+            else:
+                self._write_master(f"doc/{number}.json", None)
+            old_entries = old_terms.entries() if old_terms else {}
+            new_entries = new_terms.entries() if new_terms else {}
             for key in old_entries.keys() | new_entries.keys():
                 entry = new_entries.get(key)
                 if old_entries.get(key) != entry:
@@ -366,7 +390,7 @@ class Exporter:
                 self._write_master(rel, data)
         doc_written: dict[str, bytes] = {}
         if patched:
-            for number in changed:
+            for number in (n for n in changed if n < len(docs)):
                 data = _json(doc_view(docs[number]))
                 self.files[f"doc/{number}.json"] = _digest(data)
                 doc_written[f"doc/{number}.json"] = data
@@ -551,6 +575,9 @@ class TextCache:
     def put(self, doc_id: str, digest: str, text: DocText) -> None:
         self.db.execute("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)",
                         (doc_id, digest, _pack(text)))
+
+    def delete(self, doc_ids: list[str]) -> None:
+        self.db.executemany("DELETE FROM texts WHERE id = ?", [(i,) for i in doc_ids])
 
     def replace_all(self, rows: list[tuple[str, str, bytes]]) -> None:
         self.db.execute("DELETE FROM texts")

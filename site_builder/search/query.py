@@ -13,9 +13,8 @@ Each matching term scores
 with Whoosh's BM25F formula (B=0.75, K1=1.2, idf log(N/(df+1))+1) over the statistics of
 the current articles (export.py), lengths rounded to one byte (grams.LENGTHS). A group
 (terms joined by AND) scores the sum of its terms; a document scores the sum of the groups it
-matches. Hits are ordered by score rounded to 1e-6, then by article order (newest first), so
-the browser and the CLI agree
-even on ties.
+matches. Hits are ordered by score rounded to 1e-6, then by article order (newest first:
+the higher document number, export.numbered), so the browser and the CLI agree even on ties.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ count replaced documents until segments merge.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 from whoosh import fields
@@ -53,9 +52,10 @@ def region_levels(article: Article) -> list[str]:
 
 
 def order_key(article: Article) -> str:
-    """Sorts like Article.sort_key (newest first, then URL): the tie-break of equal scores."""
-    when = article.date or dt.date(article.year, 12, 31)
-    return f"{99999999 - int(when.strftime('%Y%m%d')):08d} {article.url}"
+    """Sorts like Article.sort_key (newest first, then URL; a year-only article after the
+    dated ones of its year): the tie-break of equal scores, and the document numbers."""
+    day = int(article.date.strftime("%Y%m%d")) if article.date else article.year * 10000
+    return f"{99999999 - day:08d} {article.url}"
 
 
 def document(article: Article) -> dict[str, object]:

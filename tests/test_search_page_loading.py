@@ -86,3 +86,48 @@ def test_more_results_and_a_second_query_give_the_cli_lists(chromium_browser, si
     total = index.search("快递小哥", limit=0).total
     assert page.text_content(".search-status") == f"找到 {total} 篇"
     page.close()
+
+
+SEEN_TITLES = """
+window.__seen = [];
+new MutationObserver(() => document.querySelectorAll(".search-hit a").forEach((a) => {
+  if (!window.__seen.includes(a.textContent)) window.__seen.push(a.textContent);
+})).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_a_reload_draws_the_remembered_hits_before_the_index_answers(chromium_browser, site):
+    url, index = site
+    context = chromium_browser.new_context()
+    context.add_init_script(SEEN_TITLES)
+    page = context.new_page()
+    page.goto(f"{url}search/?q={quote('职工')}")
+    page.wait_for_selector("#search[data-state=done]")
+    first = hit_urls(page, url)
+    held = []
+    page.route("**/search/*/*.bin", lambda route: held.append(route))  # shards held back
+    page.reload()
+    page.wait_for_selector(".search-hit", timeout=5000)
+    assert hit_urls(page, url) == first
+    assert page.get_attribute("#search", "data-state") == "busy" and held
+    for route in held:
+        route.continue_()
+    page.unroute("**/search/*/*.bin")
+    page.wait_for_selector("#search[data-state=done]")
+    assert hit_urls(page, url) == first
+    page.click("button.search-more")  # the whole order is there once the query has run again
+    page.wait_for_selector(".search-hit:nth-child(20)")
+    assert hit_urls(page, url) == [h.url for h in index.search("职工", limit=20).hits]
+    # A page remembered from another build of the index is never drawn.
+    page.evaluate("""() => {
+      const key = Object.keys(sessionStorage).find((k) => k.endsWith(":职工"));
+      const old = JSON.parse(sessionStorage.getItem(key));
+      old.hits[0].title = "旧索引的标题";
+      sessionStorage.removeItem(key);
+      sessionStorage.setItem("search:another-build:职工", JSON.stringify(old));
+    }""")
+    page.reload()
+    page.wait_for_selector("#search[data-state=done]")
+    assert hit_urls(page, url) == first
+    assert "旧索引的标题" not in page.evaluate("window.__seen")
+    context.close()

@@ -338,6 +338,7 @@ async function allowedDocs(filters) {
 // the early one if the fold pages change no term, else the query ranked again.
 function startQuery(text) {
   const parsed = parseQuery(text);
+  parsed.text = text;
   const filtered = allowedDocs(parsed.filters);
   const guess = foldedGroups(parsed);
   const first = rank(parsed, guess, filtered);  // its shard fetches go out first
@@ -354,6 +355,35 @@ function startQuery(text) {
 }
 
 const runQuery = (text) => startQuery(text).final;
+
+// Documents by score rounded to 1e-6, highest first; equal scores: the newer article first
+// (export.py numbers documents oldest first since format 5, newest first before). Sorted as
+// one number each, rounded score × 2^21 + rank of the tie, with the typed array's own sort.
+function order(scores, scored) {
+  const n = scores.length;
+  const newerHigher = manifest.version >= 5;
+  const tie = 2 ** 21;
+  const packed = [];
+  let fits = n <= tie;
+  for (let d = 0; d < n; d++) {
+    if (!scored[d]) continue;
+    const key = rounded(scores[d]);
+    if (key < 0 || key >= 2 ** 31) fits = false;
+    packed.push(key * tie + (newerHigher ? d : tie - 1 - d));
+  }
+  if (!fits) {  // never at a real archive's sizes; the plain comparison then
+    const docs = [];
+    for (let d = 0; d < n; d++) if (scored[d]) docs.push(d);
+    return docs.sort((a, b) => rounded(scores[b]) - rounded(scores[a]) || (newerHigher ? b - a : a - b));
+  }
+  const sorted = Float64Array.from(packed).sort();
+  const ranked = new Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    const low = sorted[sorted.length - 1 - i] % tie;
+    ranked[i] = newerHigher ? low : tie - 1 - low;
+  }
+  return ranked;
+}
 
 // Match, score and order: the steps of engine.SearchIndex.run.
 async function rank(parsed, groups, filtered) {
@@ -386,30 +416,23 @@ async function rank(parsed, groups, filtered) {
     const sets = await Promise.all(positive.map((t) => matched.get(t)));
     const outs = await Promise.all(negative.map((t) => matched.get(t)));
     const termMaps = await Promise.all(positive.map((t) => perTerm.get(t)));
+    const found = allowed ? allowed.slice() : new Uint8Array(n).fill(1);
+    for (const s of sets) for (let d = 0; d < n; d++) found[d] &= s[d];
+    for (const s of outs) for (let d = 0; d < n; d++) if (s[d]) found[d] = 0;
     for (let d = 0; d < n; d++) {
-      if (allowed && !allowed[d]) continue;
-      let found = true;
-      for (const s of sets) if (!s[d]) { found = false; break; }
-      if (!found) continue;
-      for (const s of outs) if (s[d]) { found = false; break; }
-      if (!found) continue;
+      if (!found[d]) continue;
       let groupScore = 0;  // a term without a title or word hit adds MATCH (termScores)
-      for (const m of termMaps) groupScore += m[d];
+      for (let k = 0; k < termMaps.length; k++) groupScore += termMaps[k][d];
       scores[d] = (scored[d] ? scores[d] : 0) + groupScore;
       scored[d] = 1;
     }
   }
-  const ranked = [];
-  const keys = new Float64Array(n);
-  for (let d = 0; d < n; d++) if (scored[d]) { ranked.push(d); keys[d] = rounded(scores[d]); }
-  // Equal scores: the newer article first (export.py numbers documents oldest first since
-  // format 5, newest first before).
-  const newer = manifest.version >= 5 ? (a, b) => b - a : (a, b) => a - b;
-  ranked.sort((a, b) => keys[b] - keys[a] || newer(a, b));
+  const ranked = order(scores, scored);
   const terms = [...new Set(groups.flat().filter((t) => !t.negated).map((t) => t.term.join("")))];
   for (const d of ranked.slice(0, PAGE)) json(`doc/${d}.json`);  // the hits on screen, at once
   const counts = bytes("places.bin", "low").then((places) => facets(ranked, places));
-  return { ranked, scores, terms, groups, filters: parsed.filters, counts, everyTermFound };
+  return { query: parsed.text, ranked, scores, terms, groups, filters: parsed.filters, counts,
+    everyTermFound };
 }
 
 // --- facets ----------------------------------------------------------------------------------
@@ -546,13 +569,19 @@ async function show(view, query, { push = false, answer: started = null } = {}) 
     root.dataset.state = "done";
     return;
   }
-  view.status.textContent = "正在搜索…";
-  const job = await (started || startQuery(query));
+  const remembered = recall(query);
+  if (remembered) drawRemembered(view, remembered);
+  else view.status.textContent = "正在搜索…";
+  const job = (await started) || startQuery(query);
   const early = await job.early;
   if (mine !== seq) return;
   const showAnswer = (answer) => {
     current = answer;
     shown = PAGE;
+    if (sameHits(remembered, answer)) {  // on screen already
+      view.more.hidden = shown >= answer.ranked.length;
+      return null;
+    }
     return render(view, answer, mine);
   };
   const shownEarly = early && showAnswer(early);
@@ -574,24 +603,71 @@ function clear(view) {
   view.more.hidden = true;
 }
 
-function hitItem(doc, d, answer) {
+// What one hit shows (plain data: it is also what the tab remembers).
+function hitOf(doc, d, answer) {
   let table = foldTable;
   if (doc.f) {
     table = new Map(foldTable);
     const pairs = Array.from(doc.f);
     for (let k = 0; k + 1 < pairs.length; k += 2) table.set(pairs[k], pairs[k + 1]);
   }
-  const li = el("li", { class: "search-hit" });
-  const link = el("a", { href: new URL(doc.u, new URL("../", BASE)).href, class: "article-link" });
-  marked(link, doc.t, findMarks(doc.t, answer.terms, table));
-  const meta = el("span", { class: "meta" }, `${doc.r} · ${doc.d || doc.y}`);
   const snip = snippet(doc.x, answer.terms, table);
+  return { d, score: answer.scores[d], url: doc.u, title: doc.t,
+    titleMarks: findMarks(doc.t, answer.terms, table), meta: `${doc.r} · ${doc.d || doc.y}`,
+    snippet: snip.text, marks: snip.marks };
+}
+
+function hitItem(hit) {
+  const li = el("li", { class: "search-hit" });
+  const link = el("a", { href: new URL(hit.url, new URL("../", BASE)).href, class: "article-link" });
+  marked(link, hit.title, hit.titleMarks);
+  const meta = el("span", { class: "meta" }, hit.meta);
   const p = el("p", { class: "summary" });
-  marked(p, snip.text, snip.marks);
-  li.dataset.score = String(answer.scores[d]);
+  marked(p, hit.snippet, hit.marks);
+  li.dataset.score = String(hit.score);
   li.append(link, meta, p);
   return li;
 }
+
+// --- the first pages this tab has shown: the same query again (a reload, a link back to the
+// results) is drawn at once from sessionStorage, for this exact index (manifest digest) only.
+const REMEMBERED = 20;
+const recentKey = "search:recent";
+const pageKey = (query) => `search:${manifest.export}:${query}`;
+
+function recall(query) {
+  try {
+    return JSON.parse(sessionStorage.getItem(pageKey(query)));
+  } catch {
+    return null;  // storage disabled, or not ours
+  }
+}
+
+function remember(query, page) {
+  const key = pageKey(query);
+  try {
+    const recent = (JSON.parse(sessionStorage.getItem(recentKey)) || []).filter((k) => k !== key);
+    recent.push(key);
+    for (const old of recent.splice(0, Math.max(0, recent.length - REMEMBERED))) {
+      sessionStorage.removeItem(old);
+    }
+    sessionStorage.setItem(key, JSON.stringify(page));
+    sessionStorage.setItem(recentKey, JSON.stringify(recent));
+  } catch {
+    // storage full or disabled: nothing is remembered
+  }
+}
+
+function drawRemembered(view, page) {
+  view.status.textContent = `找到 ${page.total} 篇`;
+  view.results.replaceChildren(...page.hits.map(hitItem));
+  view.more.hidden = true;  // until the query has run again: "more" needs its whole order
+  renderFacets(view, page.counts, page);
+}
+
+const sameHits = (page, answer) => page && page.total === answer.ranked.length &&
+  page.hits.every((hit, i) => hit.d === answer.ranked[i]) &&
+  page.hits.length === Math.min(PAGE, answer.ranked.length);
 
 // Hits appear in order as their documents arrive; the previous list stays until the first
 // new hit can replace it (no empty flash while typing).
@@ -621,17 +697,21 @@ async function render(view, answer, mine) {
     if (!stale()) renderFacets(view, counts, answer);
   };
   let facetsShown = null;
-  let placed = 0;
+  const hits = [];
   for (let i = 0; i < top.length; i++) {
     const doc = await docs[i];
     if (stale()) return;
     if (!doc) continue;
-    const li = hitItem(doc, top[i], answer);
-    if (placed++) view.results.append(li); else view.results.replaceChildren(li);
+    hits.push(hitOf(doc, top[i], answer));
+    const li = hitItem(hits[hits.length - 1]);
+    if (hits.length > 1) view.results.append(li); else view.results.replaceChildren(li);
     facetsShown ||= showFacets();
   }
-  if (!placed) view.results.replaceChildren();
+  if (!hits.length) view.results.replaceChildren();
   await (facetsShown || showFacets());
+  if (!stale() && shown === PAGE && hits.length === top.length) {
+    remember(answer.query, { total, hits, counts: await answer.counts, filters: answer.filters });
+  }
 }
 
 function renderFacets(view, counts, answer) {
@@ -674,10 +754,12 @@ function setup(loaded) {
 }
 
 // The query in the address starts as soon as the manifest is here, while the page is still
-// being parsed and laid out (the script is async): show() takes over this answer.
+// being parsed and laid out (the script is async): show() takes over this job.
 const firstQuery = new URL(location.href).searchParams.get("q") || "";
 const ready = manifestLoaded.then((loaded) => { if (loaded) setup(loaded); return loaded; });
-const firstAnswer = firstQuery.trim() ? ready.then((loaded) => loaded && startQuery(firstQuery)) : null;
+// (Not when the tab remembers its first page: that is drawn first, then the query runs.)
+const firstAnswer = firstQuery.trim()
+  ? ready.then((loaded) => loaded && !recall(firstQuery) && startQuery(firstQuery)) : null;
 
 async function main() {
   if (document.readyState === "loading") {

@@ -5,7 +5,8 @@
 Generates (or reuses) the corpus in bench/work/n<N>/, then for each step — cold full build,
 no-op rebuild, one article edited, one added, one deleted — runs ``site-builder build``, Hugo
 over the same markdown and Pagefind (extended, for Chinese) over Hugo's output, each as its own
-process with wall time and peak memory measured (bench/measure.py). Then CLI query latency
+process with wall time and peak memory measured (bench/measure.py). Then the dev server's
+rebuilds after edits, an added and a deleted article (bench/server_rebuilds.py), CLI query latency
 over bench/queries.txt, and the browser cost of each query for both sites (bench/browser.py).
 Prints one table with ratios (the machine is shared and noisy: compare ratios) and writes
 bench/work/results-n<N>.json and .md. Tools that are not installed are reported as n/a.
@@ -311,6 +312,20 @@ def sizes(project: Path, hugo_dir: Path) -> dict:
             "pagefind": tree_size(hugo_dir / "public" / "pagefind")}
 
 
+def server_rebuilds(project: Path, n: int, seed: int, reps: int) -> dict | None:
+    """The dev server's rebuilds (bench/server_rebuilds.py, its own process)."""
+    done = subprocess.run([sys.executable, str(BENCH / "server_rebuilds.py"), str(project),
+                           "--n", str(n), "--seed", str(seed), "--reps", str(reps)],
+                          capture_output=True, text=True, check=False)
+    for line in done.stderr.splitlines():
+        if line.startswith("  server"):
+            print(line, file=sys.stderr, flush=True)
+    if done.returncode != 0:
+        print(f"  server rebuilds failed: {done.stderr.strip()[-500:]}", file=sys.stderr)
+        return None
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def read_queries(path: Path) -> list[str]:
     return [q.strip() for q in path.read_text(encoding="utf-8").splitlines()
             if q.strip() and not q.startswith("#")]
@@ -445,6 +460,16 @@ def summarize(results: dict) -> list[dict]:
         if step == "cold":
             for stage, seconds in (row.get("stages") or {}).items():
                 add(f"· cold build stage '{stage}' (s)", seconds, unit="s")
+    server = results.get("server")
+    if server:
+        edits = [r["seconds"] for r in server.get("edit", [])]
+        med = _median(edits)
+        add(f"dev server rebuild, 1 edited, median of {len(edits)} (s)", med, unit="s",
+            target="< 1 s", ok=med is not None and med < 1.0)
+        add("dev server rebuild, 1 edited, slowest (s)", max(edits, default=None), unit="s")
+        for step, label in (("add", "1 added (dated today)"), ("delete", "1 deleted")):
+            if server.get(step):
+                add(f"dev server rebuild, {label} (s)", server[step][0]["seconds"], unit="s")
     s = results.get("sizes", {})
     if s:
         add("search index on disk (MB)", s["whoosh"][0] / MB if s["whoosh"][0] else None,
@@ -548,6 +573,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="kill a measured command whose memory passes this (shared machine)")
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-cli", action="store_true")
+    parser.add_argument("--no-server", action="store_true",
+                        help="skip the dev server's rebuilds (bench/server_rebuilds.py)")
+    parser.add_argument("--server-reps", type=int, default=5, help="edits the dev server rebuilds")
     parser.add_argument("--reps", type=int, default=3, help="runs of each CLI query")
     parser.add_argument("--queries", type=Path, default=BENCH / "queries.txt")
     parser.add_argument("--our-selector", default=OUR_RESULT_SELECTOR,
@@ -580,6 +608,8 @@ def main(argv: list[str] | None = None) -> int:
                                     references, with_pagefind=not args.no_pagefind,
                                     memory_limit=int(args.memory_limit_gb * 2**30)
                                     if args.memory_limit_gb else None)
+    if not args.no_server:
+        results["server"] = server_rebuilds(project, args.n, args.seed, args.server_reps)
     results["sizes"] = sizes(project, hugo_dir)
     if not args.no_cli:
         results["cli"] = cli_latency(project, queries, args.reps)

@@ -20,9 +20,9 @@ import shutil
 import sys
 import time
 from collections.abc import Callable
-from typing import ClassVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from filelock import FileLock, Timeout
 from rich.console import Console
@@ -72,6 +72,7 @@ class Builder:
                                   trusted_html=config.trusted_html)
         self.env = make_environment(config)  # re-reads a template when its file changes
         self.plan: Plan | None = None  # the last build's, reused when only bodies changed
+        self.last_report: BuildReport | None = None
 
     def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport,
             progress: Callable[[int, int], None] | None = None) -> dict[str, str] | None:
@@ -176,6 +177,7 @@ def build_site(config: Config, *, output: Path | None = None, strict: bool = Fal
     finally:
         lock.release()
     report.seconds = time.perf_counter() - started
+    builder.last_report = report
     _print_report(report, config, console, quiet)
     return report
 

@@ -178,6 +178,9 @@ def test_run_end_to_end_at_tiny_n(tmp_path):
         assert row["ours"]["peak_pss"] > 0 or row["ours"]["max_rss"] > 0
         assert row["problems"] == [], step  # the runner checked each step's pages
     assert (work / "n30" / "output" / "index.html").exists()
+    server = results["server"]  # the dev server's rebuilds, through serve's own Preview
+    assert len(server["edit"]) == 5 and server["add"] and server["delete"]
+    assert "| dev server rebuild, 1 edited, median of 5 (s) |" in proc.stdout
     # the run leaves the corpus as generated: edits undone, the added article gone
     fresh = tmp_path / "fresh"
     import generate

@@ -250,3 +250,19 @@ def test_article_images_are_published_and_linked(built_site: Path):
         b"\x89PNG")
     feed = (built_site / "feed.xml").read_text(encoding="utf-8")
     assert 'src="/media/articles/2024/songwennuan-photo.png"' in feed
+
+
+def test_long_lists_link_the_first_last_and_nearby_pages():
+    """A list of 50 pages links the first, the last and two either side of the current one,
+    with gaps marked; every page is reachable by previous/next."""
+    from site_builder.render.plan import paginate
+
+    pages = paginate(list(range(1000)), "regions/quanguo/", 20)
+    assert len(pages) == 50 and pages[0][0] == "regions/quanguo/"
+    assert pages[1][0] == "regions/quanguo/page/2/"
+    shown = [link and link[0] for link in pages[24][1].links]
+    assert shown == [1, None, 23, 24, 25, 26, 27, None, 50]
+    assert [link and link[0] for link in pages[0][1].links] == [1, 2, 3, None, 50]
+    assert [link and link[0] for link in pages[3][1].links] == [1, 2, 3, 4, 5, 6, None, 50]
+    assert pages[24][1].previous_url == "regions/quanguo/page/24/"
+    assert pages[49][1].next_url is None and pages[0][1].previous_url is None

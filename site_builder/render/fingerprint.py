@@ -44,7 +44,7 @@ _HANDLERS: dict[type, Callable[[Any], object]] = {
     YearNode: lambda y: ("Y", y.year, len(y.articles),
                          tuple((p.region.path, len(items)) for p, items in y.by_province)),
     TagNode: lambda t: ("T", t.name, t.slug, len(t.articles)),
-    Pager: lambda p: ("P", p.number, p.count, tuple(p.urls), _sequence(p.items)),
+    Pager: lambda p: ("P", p.number, p.count, p.base_url, _sequence(p.items)),
     Bulletin: lambda b: ("B", b.name, hashlib.blake2b(b.text.encode()).hexdigest(),
                          repr(sorted(b.meta.items()))),
     list: _sequence,

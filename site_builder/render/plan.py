@@ -41,25 +41,43 @@ class Pager:
     items: list
     number: int
     count: int
-    urls: list[str]  # URL of every page of the list, first one included
+    base_url: str  # URL of the first page; page n is at base_url/page/n/
+
+    def url(self, number: int) -> str:
+        return self.base_url if number == 1 else f"{self.base_url}page/{number}/"
 
     @property
     def previous_url(self) -> str | None:
-        return self.urls[self.number - 2] if self.number > 1 else None
+        return self.url(self.number - 1) if self.number > 1 else None
 
     @property
     def next_url(self) -> str | None:
-        return self.urls[self.number] if self.number < self.count else None
+        return self.url(self.number + 1) if self.number < self.count else None
+
+    @property
+    def links(self) -> list[tuple[int, str] | None]:
+        """(number, URL) of the pages the navigation shows: the first, the last and those
+        within PAGER_WINDOW of this one; None where pages are left out. Linking every page
+        made a list of n pages cost n² (5,000 links on each of 5,000 pages at 100k)."""
+        shown = sorted({1, self.count, *range(max(1, self.number - PAGER_WINDOW),
+                                                 min(self.count, self.number + PAGER_WINDOW) + 1)})
+        out: list[tuple[int, str] | None] = []
+        for number in shown:
+            if out and out[-1] is not None and number > out[-1][0] + 1:
+                out.append(None)
+            out.append((number, self.url(number)))
+        return out
+
+
+PAGER_WINDOW = 2
 
 
 def paginate(items: list, base_url: str, per_page: int) -> list[tuple[str, Pager]]:
     """Split ``items``: page 1 at ``base_url``, page n at ``base_url/page/n/``."""
     count = max(1, math.ceil(len(items) / per_page))
-    urls = [base_url if n == 1 else f"{base_url}page/{n}/" for n in range(1, count + 1)]
-    return [
-        (urls[n - 1], Pager(items[(n - 1) * per_page : n * per_page], n, count, urls))
-        for n in range(1, count + 1)
-    ]
+    pagers = [Pager(items[(n - 1) * per_page: n * per_page], n, count, base_url)
+              for n in range(1, count + 1)]
+    return [(pager.url(pager.number), pager) for pager in pagers]
 
 
 def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> list[Page]:

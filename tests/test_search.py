@@ -376,3 +376,21 @@ def test_document_order_is_the_archive_order(generated):
     assert any(a.date is None for a in articles) and any(a.date for a in articles)
     assert ordered(articles) == sorted(articles, key=lambda a: a.sort_key)
     assert numbered(articles) == sorted(articles, key=lambda a: a.sort_key)[::-1]
+
+
+def test_many_shards_are_cut_by_the_workers_and_find_every_term(tmp_path, monkeypatch):
+    """With more shards than partitions, workers cut each merged partition and write the
+    shards themselves (large archives); every term must still be found exactly."""
+    from site_builder.search import grams
+    from site_builder.search.merge import PARTITIONS
+
+    monkeypatch.setattr(grams, "SHARD_TARGET_BYTES", {f: 300 for f in grams.FAMILIES})
+    root = write_site(tmp_path, 40, seed=5)
+    config, articles, _ = index_site(root)
+    manifest = json.loads((root / "output" / "search" / "manifest.json").read_text())
+    assert all(count >= PARTITIONS for count in manifest["shards"].values()), manifest["shards"]
+    index = SearchIndex(open_index(config), browser_dir(config))
+    for term in ("工会", "送温暖", "快递小哥", "职工", "温"):
+        assert found_urls(index, term) == brute_force(articles, term) != set(), term
+    index.close()
+    assert not (config.root / ".site-builder" / "index" / "spill").exists()

@@ -48,6 +48,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from filelock import FileLock
 
 from ..config import Config
@@ -136,6 +137,7 @@ class Exporter:
         self.files: dict[str, str] = dict(self.state.get("files", {}))
         self.written: dict[str, bytes] = {}  # this build's new master files
         self.removed: set[str] = set()
+        self.direct: set[str] = set()  # new master files the workers wrote themselves
         self.rewritten = 0  # files written to the output
         self.timings: dict[str, float] = {}
         self._clock = time.perf_counter()
@@ -210,11 +212,14 @@ class Exporter:
             update_whoosh(self.whoosh, changed, removed)
         doc_dir = out / "doc"
         doc_dir.mkdir(parents=True, exist_ok=True)
-        _JOB = (docs, self.vocabulary, self.words, doc_dir)
+        spill = self.root / "spill"  # the tasks' records, on disk until merged
+        shutil.rmtree(spill, ignore_errors=True)
+        spill.mkdir()
+        _JOB = (docs, self.vocabulary, self.words, doc_dir, spill)
         segmenter(self.words)  # loaded once here, shared by the forked workers
         tasks = [(b, min(b + TASK_BLOCKS, _blocks(len(docs))))
                  for b in range(0, _blocks(len(docs)), TASK_BLOCKS)]
-        pieces: defaultdict[tuple[str, int], list[bytes]] = defaultdict(list)
+        pieces: defaultdict[tuple[str, int], list[Slice]] = defaultdict(list)
         lengths = [0, 0]
         doc_files: dict[str, str] = {}
         rows: list[tuple[str, str, bytes]] = []
@@ -236,7 +241,10 @@ class Exporter:
         for rel in [r for r in self.files if r.startswith("doc/") and r not in doc_files]:
             self._write_master(rel, None)
         self.files.update(doc_files)
-        self._write_merged(pieces)
+        try:
+            self._write_merged(pieces, spill)
+        finally:
+            shutil.rmtree(spill, ignore_errors=True)
         self.lap("shards")
         if whoosh_proc is not None:
             whoosh_proc.join()
@@ -244,29 +252,49 @@ class Exporter:
             if whoosh_proc.exitcode != 0:
                 raise RuntimeError("building the Whoosh index failed")
 
-    def _write_merged(self, pieces: dict[tuple[str, int], list[bytes]]) -> None:
-        """Every shard, from the tasks' partitioned records (merge.py), partitions merged in
-        parallel; then each family cut into as many shards as its exact size asks for."""
-        global _PIECES
+    def _write_merged(self, pieces: dict[tuple[str, int], list[Slice]], spill: Path) -> None:
+        """Every shard, from the tasks' partitioned records (merge.py): partitions merged in
+        parallel into files; then each family cut into as many shards as its exact size
+        asks for, by workers that write the shards themselves. Nothing large stays in this
+        process (at 100k articles the records are over a gigabyte)."""
+        global _MERGE
         keys = [(family, p) for family in FAMILIES for p in range(PARTITIONS)]
-        _PIECES = pieces
+        _MERGE = (pieces, spill, self.master, self.files)
         try:
-            merged = dict(zip(keys, _pool_map(_merge_task, keys), strict=True))
+            try:
+                sizes = dict(zip(keys, _pool_map(_merge_task, keys), strict=True))
+            finally:  # when merged in this process
+                for fd in _OPEN.values():
+                    os.close(fd)
+                _OPEN.clear()
+            pieces.clear()
+            totals = {f: sum(sizes[(f, p)] for p in range(PARTITIONS)) for f in FAMILIES}
+            self.state["family_bytes"] = totals
+            counts = {f: shard_count(totals[f], f) for f in FAMILIES}
+            self.state["shards"] = counts
+            wide = [(f, p, counts[f]) for f in FAMILIES if counts[f] >= PARTITIONS
+                    for p in range(PARTITIONS)]
+            produced: set[str] = set()
+            for written in _pool_map(_cut_task, wide):
+                for rel, digest, new in written:
+                    produced.add(rel)
+                    self.files[rel] = digest
+                    self.removed.discard(rel)
+                    if new:
+                        self.direct.add(rel)
+            for family in FAMILIES:
+                count = counts[family]
+                if count < PARTITIONS:  # a small family: shards gather several partitions
+                    cut = cut_shards([_load_merged(spill, family, p) for p in range(PARTITIONS)],
+                                     count)
+                    for number in range(count):
+                        self._write_master(f"{family}/{number}.bin", cut.pop(number, None))
+                for rel in [r for r in self.files if r.startswith(f"{family}/")]:
+                    number = int(rel.split("/")[1].split(".")[0])
+                    if number >= count or (count >= PARTITIONS and rel not in produced):
+                        self._write_master(rel, None)
         finally:
-            _PIECES = None
-        pieces.clear()
-        totals = {f: sum(len(merged[(f, p)][0]) for p in range(PARTITIONS)) for f in FAMILIES}
-        self.state["family_bytes"] = totals
-        shards = {}
-        for family in FAMILIES:
-            count = shards[family] = shard_count(totals[family], family)
-            cut = cut_shards([merged.pop((family, p)) for p in range(PARTITIONS)], count)
-            for number in range(count):
-                self._write_master(f"{family}/{number}.bin", cut.pop(number, None))
-            for rel in [r for r in self.files if r.startswith(f"{family}/")]:
-                if int(rel.split("/")[1].split(".")[0]) >= count:
-                    self._write_master(rel, None)
-        self.state["shards"] = shards
+            _MERGE = None
 
     def _write_families(self, by_family: dict[str, dict[tuple[str, str], bytes]],
                         touched: dict[str, set[int]]) -> None:
@@ -405,8 +433,9 @@ class Exporter:
         self.lap("write index")
         if in_sync:  # the output held the previous export: these are exactly the changes
             _write_files(out, {**self.written, **doc_written}, known_new=True)
+            _link_files(self.master, out, sorted(self.direct))
             replace_file(out / "manifest.json", manifest)
-            self.rewritten = len(self.written) + len(doc_written) + 1
+            self.rewritten = len(self.written) + len(self.direct) + len(doc_written) + 1
             if not patched:
                 self.rewritten += sum(r.startswith("doc/") for r in self.files)
         else:
@@ -470,12 +499,18 @@ def _blocks(n: int) -> int:
     return -(-n // BLOCK)
 
 
+Slice = tuple[str, int, int]  # (spill file name, offset, length)
+
+
 def _encode_task(task: tuple[int, int]):
-    """Blocks ``task`` of the articles: records (partitioned, merge.py), field lengths,
-    document files, cache rows."""
-    docs, vocab, words, doc_dir = _JOB  # type: ignore[misc]
+    """Blocks ``task`` of the articles: records (partitioned, merge.py; written to a spill
+    file, their slices returned), field lengths, document files, cache rows."""
+    docs, vocab, words, doc_dir, spill = _JOB  # type: ignore[misc]
     first, last = task
-    parts: dict[tuple[str, int], list[bytes]] = {}
+    parts: dict[tuple[str, int], list[Slice]] = {}
+    name = f"task-{first}.bin"
+    spilled = (spill / name).open("wb")
+    offset = 0
     lengths = [0, 0]
     doc_files: dict[str, str] = {}
     rows = []
@@ -493,16 +528,56 @@ def _encode_task(task: tuple[int, int]):
         encoded, block_lengths = encode_block_fast(block, texts, vocab, words)
         lengths[0] += block_lengths[0]
         lengths[1] += block_lengths[1]
-        for key, data in split_records(encoded).items():  # bytes hold far less than objects
-            parts.setdefault(key, []).append(data)
+        for key, data in split_records(encoded).items():
+            spilled.write(data)
+            parts.setdefault(key, []).append((name, offset, len(data)))
+            offset += len(data)
+    spilled.close()
     return parts, lengths, doc_files, rows
 
 
-_PIECES: dict | None = None  # what forked merge workers inherit: the tasks' partitions
+_MERGE: tuple | None = None  # what merge and cut workers inherit: (slices, spill, master, files)
+_OPEN: dict[str, int] = {}  # spill files a worker has open
 
 
-def _merge_task(key: tuple[str, int]):
-    return merge_partition(_PIECES.get(key, []))  # type: ignore[union-attr]
+def _merge_task(key: tuple[str, int]) -> int:
+    """Merge one partition's slices into ``merged-<family>-<p>``; its size in bytes."""
+    pieces, spill, _, _ = _MERGE  # type: ignore[misc]
+    data: list[bytes] = []
+    for name, offset, length in pieces.get(key, []):
+        if name not in _OPEN:
+            _OPEN[name] = os.open(spill / name, os.O_RDONLY)
+        data.append(os.pread(_OPEN[name], length, offset))
+    merged, crcs, starts = merge_partition(data)
+    base = spill / f"merged-{key[0]}-{key[1]}"
+    base.with_suffix(".bin").write_bytes(merged)
+    base.with_suffix(".idx").write_bytes(crcs.tobytes() + starts.tobytes())
+    return len(merged)
+
+
+def _load_merged(spill: Path, family: str, p: int):
+    base = spill / f"merged-{family}-{p}"
+    data, index = base.with_suffix(".bin").read_bytes(), base.with_suffix(".idx").read_bytes()
+    count = len(index) // 12
+    return (data, np.frombuffer(index[:4 * count], dtype=np.uint32),
+            np.frombuffer(index[4 * count:], dtype=np.int64))
+
+
+def _cut_task(task: tuple[str, int, int]) -> list[tuple[str, str, bool]]:
+    """Cut one merged partition into its shards (``count`` >= PARTITIONS: each shard lies in
+    one partition) and write them into the master copy: (path, digest, written) each."""
+    family, p, count = task
+    _, spill, master, files = _MERGE  # type: ignore[misc]
+    out = []
+    for number, data in sorted(cut_shards([_load_merged(spill, family, p)], count).items()):
+        rel = f"{family}/{number}.bin"
+        digest = _digest(data)
+        new = files.get(rel) != digest or not (master / rel).exists()
+        if new:
+            (master / family).mkdir(parents=True, exist_ok=True)
+            _put(master / rel, data, compare=False)
+        out.append((rel, digest, new))
+    return out
 
 
 def _pool_map(function, items: list) -> Iterator:
@@ -743,22 +818,27 @@ def _write_files(folder: Path, files: dict[str, bytes], *, known_new: bool) -> N
         parent.mkdir(parents=True, exist_ok=True)
 
     def write(item: tuple[str, bytes]) -> None:
-        target = folder / item[0]
-        try:  # a new name: nothing can be reading it yet (no manifest names it)
-            with open(target, "xb") as new_file:
-                new_file.write(item[1])
-            return
-        except FileExistsError:
-            pass
-        if not known_new:
-            replace_file(target, item[1])
-            return
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(item[1])
-        os.replace(tmp, target)
+        _put(folder / item[0], item[1], compare=not known_new)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         list(pool.map(write, sorted(files.items())))
+
+
+def _put(target: Path, data: bytes, *, compare: bool) -> None:
+    """Write a file as a new file: in place under a new name (nothing can be reading it: no
+    manifest names it yet), else renamed over the old one (which the output may share)."""
+    try:
+        with open(target, "xb") as new_file:
+            new_file.write(data)
+        return
+    except FileExistsError:
+        pass
+    if compare:
+        replace_file(target, data)
+        return
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
 
 
 def _link_files(source: Path, folder: Path, rels: list[str]) -> None:

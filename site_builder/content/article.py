@@ -60,6 +60,11 @@ class Article:
         """Plain text of the body, one line per block, for search and snippets."""
         return html_to_text(self.body_html)
 
+    def uncached_text(self) -> str:
+        """``text`` without keeping it on the article: what forked workers use, where
+        caching it would copy the article's memory pages into every worker."""
+        return self.__dict__.get("text") or html_to_text(self.body_html)
+
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
         state.pop("text", None)  # derived: keep caches and worker messages small

@@ -120,7 +120,8 @@ def vocabulary(config: Config) -> tuple[str, ...]:
 
 
 def doc_text(article: Article) -> DocText:
-    return (tuple(searchable_parts(article)), article.title, article.text)
+    text = article.uncached_text()
+    return (tuple(searchable_parts(article, text)), article.title, text)
 
 
 class Exporter:
@@ -521,7 +522,7 @@ def _encode_task(task: tuple[int, int]):
             text = doc_text(article)
             texts.append(text)
             rows.append((article.id, article.digest, _pack(text)))
-            data = _json(doc_view(article))
+            data = _json(doc_view(article, text[2]))
             doc_files[f"doc/{number}.json"] = _digest(data)
             if doc_dir is not None:
                 replace_file(doc_dir / f"{number}.json", data)
@@ -734,8 +735,9 @@ def _aliases(docs: list[Article]) -> dict[str, str]:
     return dict(sorted(out.items()))
 
 
-def doc_view(article: Article) -> dict[str, object]:
-    text = " ".join(article.text.split())
+def doc_view(article: Article, plain: str | None = None) -> dict[str, object]:
+    """What a result shows; ``plain``: the article's plain text, when the caller has it."""
+    text = " ".join((article.uncached_text() if plain is None else plain).split())
     folds = sorted(c for c in set(article.title + text) if ord(c) > 0x7F and fold_char(c) != c)
     return {"u": article.url, "t": article.title, "r": article.region.path,
             "d": article.date.isoformat() if article.date else "", "y": article.year,

@@ -37,10 +37,11 @@ def make_schema() -> fields.Schema:
     )
 
 
-def searchable_parts(article: Article) -> list[str]:
-    """The texts a query term is matched against, title first (the exactness contract)."""
+def searchable_parts(article: Article, text: str | None = None) -> list[str]:
+    """The texts a query term is matched against, title first (the exactness contract);
+    ``text``: the article's plain text, when the caller has it."""
     return [article.title, article.subtitle, article.summary, *article.authors,
-            *article.tags, article.text]
+            *article.tags, article.uncached_text() if text is None else text]
 
 
 def region_levels(article: Article) -> list[str]:
@@ -66,7 +67,7 @@ def document(article: Article) -> dict[str, object]:
         "id": article.id,
         "url": article.url,
         "title": article.title,
-        "body": article.text,
+        "body": article.uncached_text(),
         "region": article.region.path,
         "region_path": ",".join(prefixes),
         "province": levels[0] if levels else article.region.path,

@@ -3,8 +3,8 @@
 // same BM25F scores, same order. No framework; every text goes in with textContent.
 //
 // Time to first results is mostly round trips in series, so a query waits for as few as it
-// can: the page preloads the manifest (search.html), the query's fold pages, shards and
-// places.bin are fetched together, and each hit is shown as soon as it and the hits above it
+// can: the page preloads the manifest (search.html), the query's shards go out first (fold
+// pages and places.bin after them), and each hit is shown as soon as it and the hits above it
 // have arrived. Document sets are bitmaps and scores typed arrays: one pass each.
 
 const BASE = new URL("../search/", import.meta.url);
@@ -36,6 +36,11 @@ let ignored = new Set();
 let vocabulary = new Set();
 const foldTable = new Map();
 const foldPagesLoaded = new Set();
+
+const foldsMissing = (chars) => chars.some((c) => {
+  const page = c.codePointAt(0) >> 8;
+  return c.codePointAt(0) > 0x7f && manifest.fold_pages.includes(page) && !foldPagesLoaded.has(page);
+});
 
 // Fold pages the text needs that are not loaded yet: a promise, or null when none is missing.
 function loadFolds(chars) {
@@ -332,20 +337,23 @@ async function allowedDocs(filters) {
 
 // Folding the query needs its characters' fold pages: one more round trip, which almost never
 // changes anything (queries are mostly simplified Chinese already). So the query is ranked as
-// folded so far while the pages load; that answer is `early` (shown at once) when every term
-// was found in the index: the index holds folded text only, so its characters are already
-// folded (bar rare chains like 薴→苧→苎, which `final` corrects). `final` is the exact answer:
-// the early one if the fold pages change no term, else the query ranked again.
+// folded so far first; that answer is `early` (shown at once) when every term was found in
+// the index: the index holds folded text only, so its characters are already folded (bar rare
+// chains like 薴→苧→苎, which `final` corrects). `final` is the exact answer: the early one if
+// the fold pages change no term, else the query ranked again (a traditional-character query
+// such as 溫暖 waits for that second round).
 function startQuery(text) {
   const parsed = parseQuery(text);
   parsed.text = text;
   const filtered = allowedDocs(parsed.filters);
   const guess = foldedGroups(parsed);
-  const first = rank(parsed, guess, filtered);  // its shard fetches go out first
+  const first = rank(parsed, guess, filtered);
   first.catch(() => {});  // a failure reaches the caller through `final`
-  const folding = loadFolds(Array.from(parsed.groups.flat().map((t) => t.raw).join("")));
-  bytes("places.bin", "low");  // for the facets
-  if (!folding) return { early: first.catch(() => null), final: first };
+  const chars = Array.from(parsed.groups.flat().map((t) => t.raw).join(""));
+  if (!foldsMissing(chars)) return { early: first.catch(() => null), final: first };
+  // The fold pages are asked for once the shards have answered: the shards alone fill the
+  // browser's connections, and the pages then only confirm the hits (or correct a term).
+  const folding = first.then(() => loadFolds(chars), () => loadFolds(chars));
   const final = folding.then(() => {
     const groups = foldedGroups(parsed);
     return JSON.stringify(groups) === JSON.stringify(guess) ? first : rank(parsed, groups, filtered);

@@ -364,12 +364,11 @@ function startQuery(text) {
 
 const runQuery = (text) => startQuery(text).final;
 
-// Documents by score rounded to 1e-6, highest first; equal scores: the newer article first
-// (export.py numbers documents oldest first since format 5, newest first before). Sorted as
-// one number each, rounded score × 2^21 + rank of the tie, with the typed array's own sort.
+// Documents by score rounded to 1e-6, highest first; equal scores: the newer article first,
+// which is the higher number (export.py numbers documents oldest first). Sorted as one number
+// each, rounded score × 2^21 + document number, with the typed array's own sort.
 function order(scores, scored) {
   const n = scores.length;
-  const newerHigher = manifest.version >= 5;
   const tie = 2 ** 21;
   const packed = [];
   let fits = n <= tie;
@@ -377,18 +376,17 @@ function order(scores, scored) {
     if (!scored[d]) continue;
     const key = rounded(scores[d]);
     if (key < 0 || key >= 2 ** 31) fits = false;
-    packed.push(key * tie + (newerHigher ? d : tie - 1 - d));
+    packed.push(key * tie + d);
   }
   if (!fits) {  // never at a real archive's sizes; the plain comparison then
     const docs = [];
     for (let d = 0; d < n; d++) if (scored[d]) docs.push(d);
-    return docs.sort((a, b) => rounded(scores[b]) - rounded(scores[a]) || (newerHigher ? b - a : a - b));
+    return docs.sort((a, b) => rounded(scores[b]) - rounded(scores[a]) || b - a);
   }
   const sorted = Float64Array.from(packed).sort();
   const ranked = new Array(sorted.length);
   for (let i = 0; i < sorted.length; i++) {
-    const low = sorted[sorted.length - 1 - i] % tie;
-    ranked[i] = newerHigher ? low : tie - 1 - low;
+    ranked[i] = sorted[sorted.length - 1 - i] % tie;
   }
   return ranked;
 }

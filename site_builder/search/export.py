@@ -204,13 +204,13 @@ class Exporter:
               changed: list[Article], removed: list[str]) -> None:
         """Analyze and encode every article (forked workers); Whoosh alongside."""
         global _JOB
-        whoosh_proc = None
         context = multiprocessing.get_context("fork")
-        if fresh:
+        if fresh:  # in its own process, alongside: the writer's memory is never ours
             whoosh_proc = context.Process(target=create_whoosh, args=(self.whoosh, docs))
-            whoosh_proc.start()
         else:
-            update_whoosh(self.whoosh, changed, removed)
+            whoosh_proc = context.Process(target=update_whoosh,
+                                          args=(self.whoosh, changed, removed))
+        whoosh_proc.start()
         doc_dir = out / "doc"
         doc_dir.mkdir(parents=True, exist_ok=True)
         spill = self.root / "spill"  # the tasks' records, on disk until merged
@@ -247,11 +247,10 @@ class Exporter:
         finally:
             shutil.rmtree(spill, ignore_errors=True)
         self.lap("shards")
-        if whoosh_proc is not None:
-            whoosh_proc.join()
-            self.lap("whoosh wait")
-            if whoosh_proc.exitcode != 0:
-                raise RuntimeError("building the Whoosh index failed")
+        whoosh_proc.join()
+        self.lap("whoosh wait")
+        if whoosh_proc.exitcode != 0:
+            raise RuntimeError("building the Whoosh index failed")
 
     def _write_merged(self, pieces: dict[tuple[str, int], list[Slice]], spill: Path) -> None:
         """Every shard, from the tasks' partitioned records (merge.py): partitions merged in

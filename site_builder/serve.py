@@ -28,7 +28,7 @@ import logging
 import os
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,6 +139,7 @@ class Preview:
         self._seen = snapshot(self.roots())
         self._pending: dict[ChangeKind, set[Path]] = {}
         self._building = False
+        self._scan_after_build = False
         self.builder: Builder | None = None
 
     def roots(self) -> list[Path]:
@@ -186,6 +187,7 @@ class Preview:
         it compares with the one before, so edits saved meanwhile are not missed.
         """
         if self._building:
+            self._scan_after_build = True  # a save may be waiting: look once the build is done
             return 0.0
         started = time.perf_counter()
         now = snapshot(self.roots())
@@ -216,6 +218,9 @@ class Preview:
             LiveReloadHandler.reload_waiters(_reload_path(changes))
         finally:
             self._building = False
+            if self._scan_after_build:
+                self._scan_after_build = False
+                IOLoop.current().add_callback(self.poll)
 
 
 def _reload_path(changes: dict[ChangeKind, set[Path]]) -> str:
@@ -227,19 +232,76 @@ def _reload_path(changes: dict[ChangeKind, set[Path]]) -> str:
     return "*"
 
 
+WAKE_DELAY = 0.05  # after a file-system event, for the rest of an editor's save to land
+
+
+def watch_sources(roots: list[Path], wake: Callable[[], None]):
+    """Call ``wake`` (from another thread) whenever a file under ``roots`` is written,
+    created, removed or moved, through the OS's notifications (inotify on Linux): a save is
+    seen at once instead of at the next scan, which a large archive spaces out. Returns the
+    running observer, or None when notifications are not available (scans still run)."""
+    try:
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+    except ImportError:  # pragma: no cover - watchdog is a dependency
+        return None
+    reads = {"opened", "closed_no_write"}  # our own builds read the sources
+
+    class Handler(FileSystemEventHandler):
+        def __init__(self, only: str | None = None) -> None:
+            self.only = only  # watching a file through its folder: that file's events only
+
+        def on_any_event(self, event) -> None:
+            if event.event_type in reads:
+                return
+            if self.only is None or self.only in (event.src_path,
+                                                  getattr(event, "dest_path", "")):
+                wake()
+
+    observer = Observer()
+    try:
+        for root in (r.resolve() for r in roots):
+            if root.is_dir():
+                observer.schedule(Handler(), str(root), recursive=True)
+            else:  # a single file (config.yaml): its folder, not recursively
+                observer.schedule(Handler(str(root)), str(root.parent), recursive=False)
+        observer.daemon = True
+        observer.start()
+    except OSError:  # e.g. the inotify watch limit: scanning alone still works
+        return None
+    return observer
+
+
 class SourceWatcher(Watcher):
-    """livereload's watcher slot, filled with our own polling of the site's sources."""
+    """livereload's watcher slot, filled with our own scans of the site's sources, woken at
+    once by file-system events and repeated on a timer in case an event is missed."""
 
     def __init__(self, preview: Preview) -> None:
         super().__init__()
         self.preview = preview
+        self._woken = False
+        self.observer = None
         for root in preview.roots():
             self.watch(str(root))  # informational for livereload; we scan ourselves
 
     def start(self, callback) -> bool:
         """Called by livereload when the server starts; True: we drive the polling."""
-        IOLoop.current().call_later(POLL_SECONDS, self._tick)
+        loop = IOLoop.current()
+        self.observer = watch_sources(self.preview.roots(), lambda: loop.add_callback(self._wake))
+        loop.call_later(POLL_SECONDS, self._tick)
         return True
+
+    def _wake(self) -> None:
+        if not self._woken:  # one scan for the burst of events a save makes
+            self._woken = True
+            IOLoop.current().call_later(WAKE_DELAY, self._scan)
+
+    def _scan(self) -> None:
+        self._woken = False
+        try:
+            self.preview.poll()
+        except Exception:  # keep watching whatever went wrong in one scan
+            click.echo(traceback.format_exc(), err=True)
 
     def _tick(self) -> None:
         try:

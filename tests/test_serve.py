@@ -254,3 +254,37 @@ def test_pages_get_the_reload_script_and_escaped_problems():
     broken = decorate(page, state)
     assert "a.md:3:2: error: bad &lt;b&gt;tag&lt;/b&gt;" in broken
     assert broken.index(PANEL_ID) < broken.index("</body>")
+
+
+def test_saves_wake_the_watcher_at_once_and_reads_do_not(tmp_path):
+    """A large archive spaces its scans out (a scan of 10,000 files takes ~0.1 s and the next
+    waits ten times that); file-system notifications wake a scan as soon as a file is
+    written, created or removed, and not when a build merely reads the sources."""
+    import threading
+
+    from site_builder.serve import watch_sources
+
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    config = tmp_path / "config.yaml"
+    config.write_text("title: x\n", encoding="utf-8")
+    article = content / "articles" / "a.md"
+    article.write_text("---\ntitle: a\n---\n", encoding="utf-8")
+    woken = threading.Event()
+    observer = watch_sources([content, config], woken.set)
+    assert observer is not None, "no file-system notifications on this machine"
+    try:
+        time.sleep(0.2)
+        article.read_text(encoding="utf-8")
+        (tmp_path / "output").mkdir()  # beside config.yaml, not a source
+        assert not woken.wait(0.5), "a read or the output woke the watcher"
+        for change in (lambda: article.write_text("---\ntitle: b\n---\n", encoding="utf-8"),
+                       lambda: (content / "articles" / "new.md").write_text("x", encoding="utf-8"),
+                       lambda: article.unlink(),
+                       lambda: config.write_text("title: y\n", encoding="utf-8")):
+            woken.clear()
+            change()
+            assert woken.wait(2.0), "a change did not wake the watcher"
+    finally:
+        observer.stop()
+        observer.join()

@@ -187,3 +187,24 @@ def test_run_end_to_end_at_tiny_n(tmp_path):
 
     generate.generate(fresh, 30, seed=6)
     assert _files(work / "n30") == _files(fresh)
+
+
+@needs_bulletins
+def test_serve_latency_times_saves_through_the_real_server(tmp_path):
+    """bench/serve_latency.py drives `site-builder serve` and leaves the corpus as it was."""
+    import socket
+
+    import generate
+
+    project = tmp_path / "n30"
+    generate.generate(project, 30, seed=6)
+    before = _files(project)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.run(
+        [sys.executable, str(BENCH / "serve_latency.py"), str(project), "--n", "30",
+         "--reps", "2", "--port", str(port)], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "save -> served (s): [" in proc.stdout and "median" in proc.stdout
+    assert _files(project) == before

@@ -33,10 +33,19 @@ def _sequence(values: list | tuple) -> tuple:
     return tuple(signature(v) for v in values)
 
 
+_HELD: list[str] | None = None
+
+
+def _article(article: Article) -> tuple:
+    if _HELD is not None:
+        _HELD.append(article.id)
+    return ("A", article.url, article.digest)
+
+
 _HANDLERS: dict[type, Callable[[Any], object]] = {
     str: lambda v: v, int: lambda v: v, float: lambda v: v, bool: lambda v: v,
     type(None): lambda v: v,
-    Article: lambda a: _article(a),
+    Article: _article,
     Region: lambda r: ("G", r.path),
     RegionNode: lambda n: ("R", n.region.path, len(n.articles),
                            tuple((c.region.path, len(c.articles)) for c in n.children),
@@ -63,11 +72,3 @@ def page_fingerprint(page: Page, held: list[str] | None = None) -> str:
         _HELD = None
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
-
-_HELD: list[str] | None = None
-
-
-def _article(article: Article) -> tuple:
-    if _HELD is not None:
-        _HELD.append(article.id)
-    return ("A", article.url, article.digest)

@@ -32,34 +32,23 @@ A term lives in shard ``crc32(UTF-8 term) mod shards[family]``.
 
 from __future__ import annotations
 
-import zlib
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 
+# The constants a query needs too live in reader.py, which a query imports alone.
+from .reader import BLOCK, BLOCK_BITS, LENGTHS
+from .reader import FAMILY_OF as FAMILY_OF  # re-exported: the writers import them from here
+from .reader import shard_of as shard_of
+
 FAMILIES = ("g", "t", "p", "w")
-# Records a query needs together share a family; title records stay apart from the large
-# position lists, which only queries of 3+ characters outside the vocabulary fetch.
-FAMILY_OF = {"d": "g", "t": "t", "P": "t", "p": "p", "h": "w", "w": "w"}
-BLOCK_BITS = 8
-BLOCK = 1 << BLOCK_BITS
 # Bytes a shard aims at. Position lists are large records fetched only for terms of 3+
 # characters outside the vocabulary: bigger shards there cost little and save many files.
 SHARD_TARGET_BYTES = {"g": 6_000, "t": 6_000, "p": 16_000, "w": 6_000}
 
-# Field lengths as one byte: exact up to 127, then ~6 % steps (integers only, so search.js
-# builds the same table).
-LENGTHS: list[int] = list(range(128))
-while len(LENGTHS) < 256:
-    LENGTHS.append(LENGTHS[-1] + max(1, LENGTHS[-1] >> 4))
-
 
 def length_byte(length: int) -> int:
     return bisect_right(LENGTHS, length) - 1
-
-
-def shard_of(term: str, shards: int) -> int:
-    return zlib.crc32(term.encode("utf-8")) % shards
 
 
 def shard_count(total_bytes: int, family: str) -> int:
@@ -222,7 +211,11 @@ def decode(kind: str, payload: bytes | None) -> list:
 # --- shards ------------------------------------------------------------------------------
 
 def encode_record(kind: str, term: str, payload: bytes) -> bytes:
-    raw = term.encode("utf-8")
+    return encode_raw_record(kind, term.encode("utf-8"), payload)
+
+
+def encode_raw_record(kind: str, raw: bytes, payload: bytes) -> bytes:
+    """A record whose term is already UTF-8 (merge.py keeps terms as bytes)."""
     return kind.encode("ascii") + varint(len(raw)) + raw + varint(len(payload)) + payload
 
 
@@ -238,69 +231,18 @@ def build_shard(records: dict[tuple[str, str], bytes]) -> bytes:
                     for term, kind in sorted(records, key=lambda k: (k[0].encode(), k[1])))
 
 
-def parse_shard(shard: bytes) -> dict[tuple[str, str], bytes]:
-    out: dict[tuple[str, str], bytes] = {}
+def iter_records(shard: bytes) -> Iterator[tuple[bytes, str, bytes]]:
+    """(term as UTF-8, kind, payload) of every record of a shard, in order."""
     i, end = 0, len(shard)
     while i < end:
         kind = chr(shard[i])
         n, i = get_uint(shard, i + 1)
-        term = shard[i:i + n].decode("utf-8")
+        raw = shard[i:i + n]
         i += n
         size, i = get_uint(shard, i)
-        out[(term, kind)] = shard[i:i + size]
+        yield raw, kind, shard[i:i + size]
         i += size
-    return out
 
 
-def find_record(shard: bytes, kind: str, term: str) -> bytes | None:
-    want_kind, want = ord(kind), term.encode("utf-8")
-    i, end = 0, len(shard)
-    while i < end:
-        k = shard[i]
-        n, i = get_uint(shard, i + 1)
-        t = shard[i:i + n]
-        i += n
-        size, i = get_uint(shard, i)
-        if k == want_kind and t == want:
-            return shard[i:i + size]
-        i += size
-    return None
-
-
-# --- matching (the CLI's side; search.js has the same) -----------------------------------
-
-def covering_bigrams(term: str) -> list[tuple[int, str]]:
-    """(offset, bigram) pairs covering every character of a term of 3+ characters:
-    bigrams end to end, plus the last one. Enough to prove the term occurs at a position."""
-    offsets = list(range(0, len(term) - 1, 2))
-    if offsets[-1] != len(term) - 2:
-        offsets.append(len(term) - 2)
-    return [(o, term[o:o + 2]) for o in offsets]
-
-
-def match_docs(record: Callable[[str, str], bytes | None], term: str, vocabulary: set[str],
-               title: bool = False) -> set[int]:
-    """Documents (title=True: titles) whose normalized text contains ``term``.
-
-    ``record(kind, term)`` returns a record's payload (or None).
-    """
-    if len(term) <= 2:
-        return set(decode("t" if title else "d", record("t" if title else "d", term)))
-    if not title and term in vocabulary:
-        return set(decode("d", record("d", term)))
-    kind = "P" if title else "p"
-    lists = [(offset, dict(decode(kind, record(kind, gram))))
-             for offset, gram in covering_bigrams(term)]
-    common = set(lists[0][1])
-    for _, postings in lists[1:]:
-        common &= postings.keys()
-    out = set()
-    for d in common:
-        starts = {p - lists[0][0] for p in lists[0][1][d]}
-        for offset, postings in lists[1:]:
-            starts &= {p - offset for p in postings[d]}
-            if not starts:
-                break
-        if starts:
-            out.add(d)
-    return out
+def parse_shard(shard: bytes) -> dict[tuple[str, str], bytes]:
+    return {(raw.decode("utf-8"), kind): payload for raw, kind, payload in iter_records(shard)}

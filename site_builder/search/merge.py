@@ -24,7 +24,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .grams import FAMILY_OF, get_uint, varint
+from .grams import FAMILY_OF, encode_raw_record, iter_records
 
 PARTITIONS = 64  # a power of two
 _MASK = PARTITIONS - 1
@@ -33,31 +33,14 @@ Part = tuple[str, int]  # (family, partition)
 Merged = tuple[bytes, np.ndarray, np.ndarray]  # records, each record's crc32 and start
 
 
-def _record(kind: str, raw: bytes, payload: bytes) -> bytes:
-    return kind.encode("ascii") + varint(len(raw)) + raw + varint(len(payload)) + payload
-
-
 def split_records(records: dict[tuple[str, str], bytes]) -> dict[Part, bytes]:
     """One task's records → its part of every partition, in shard layout and order."""
     parts: defaultdict[Part, list] = defaultdict(list)
     for (term, kind), payload in records.items():
         raw = term.encode("utf-8")
         parts[(FAMILY_OF[kind], zlib.crc32(raw) & _MASK)].append((raw, kind, payload))
-    return {part: b"".join(_record(kind, raw, payload) for raw, kind, payload in sorted(items))
+    return {part: b"".join(encode_raw_record(kind, raw, payload) for raw, kind, payload in sorted(items))
             for part, items in parts.items()}
-
-
-def _records(data: bytes):
-    """(term bytes, kind, payload) of every record in shard-layout bytes."""
-    i, end = 0, len(data)
-    while i < end:
-        kind = chr(data[i])
-        n, i = get_uint(data, i + 1)
-        raw = data[i:i + n]
-        i += n
-        size, i = get_uint(data, i)
-        yield raw, kind, data[i:i + size]
-        i += size
 
 
 def merge_partition(pieces: list[bytes]) -> Merged:
@@ -65,7 +48,7 @@ def merge_partition(pieces: list[bytes]) -> Merged:
     each record's crc32 and start offset."""
     payloads: dict[tuple[bytes, str], list[bytes]] = {}
     for piece in pieces:
-        for raw, kind, payload in _records(piece):
+        for raw, kind, payload in iter_records(piece):
             have = payloads.get((raw, kind))
             if have is None:
                 payloads[(raw, kind)] = [payload]
@@ -76,7 +59,7 @@ def merge_partition(pieces: list[bytes]) -> Merged:
     for raw, kind in sorted(payloads):
         crcs.append(zlib.crc32(raw))
         starts.append(len(out))
-        out += _record(kind, raw, b"".join(payloads[(raw, kind)]))
+        out += encode_raw_record(kind, raw, b"".join(payloads[(raw, kind)]))
     return (bytes(out), np.array(crcs, dtype=np.uint32), np.array(starts, dtype=np.int64))
 
 
@@ -109,9 +92,9 @@ def _gather(partitions: list[Merged], count: int) -> dict[int, bytes]:
     """Fewer shards than partitions: a shard is the key-ordered merge of several."""
     gathered: defaultdict[int, list] = defaultdict(list)
     for data, _crcs, _starts in partitions:
-        for raw, kind, payload in _records(data):
+        for raw, kind, payload in iter_records(data):
             gathered[zlib.crc32(raw) & (count - 1)].append((raw, kind, payload))
-    return {number: b"".join(_record(kind, raw, payload) for raw, kind, payload in sorted(items))
+    return {number: b"".join(encode_raw_record(kind, raw, payload) for raw, kind, payload in sorted(items))
             for number, items in gathered.items()}
 
 

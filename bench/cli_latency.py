@@ -1,15 +1,27 @@
 """Wall time of ``site-builder search --json`` processes, one per query of bench/queries.txt.
 
-bench/run.py's ``cli_latency`` samples each process's memory every 50 ms and notices the exit
-at the next sample, so it cannot resolve a command that should take under 50 ms. This times
-the same commands with a blocking wait (nothing else running in this process) and reports
-median, p95 and min, with the load average before and after (the machine may be shared).
+Two installs are timed, interleaved query by query so machine load falls on both alike:
 
-    python bench/cli_latency.py /tmp/perf/s10k [--reps 3] [--cold]
-    python bench/cli_latency.py /tmp/perf/s10k --command "python -m site_builder"  # another tree
+* ``editable``: this venv's console script. The venv holds the repository as an editable
+  install (``pip install -e .``), whose import finder runs in ``site`` at every interpreter
+  start (~10 ms: it imports pathlib, re, importlib.util ...): a developer's cost.
+* ``wheel``: the package as ``pip install site-builder`` puts it, i.e. a regular install:
+  the working tree's package (site_builder/, pyproject.toml, README.md) installed with pip
+  into a throwaway venv (no pip or setuptools inside it). Its dependencies are this venv's,
+  reached through one ``.pth`` path line; its editable finder is not loaded.
+
+Bytecode is compiled for both, as pip compiles it for an installed copy (this environment
+sets PYTHONDONTWRITEBYTECODE=1, which would otherwise make every process recompile the
+editable tree). Median, p95 and min per install, and the load average before and after.
+
+    python bench/cli_latency.py PROJECT [--reps 3] [--install both|editable|wheel] [--cold]
+    python bench/cli_latency.py PROJECT --command A --command B  # e.g. two trees, interleaved
 
 ``--cold`` first deletes the CLI's caches beside the index (docstore, config stamp) and times
 the first query on its own: the cost paid once after each build.
+
+bench/run.py's ``cli_latency`` times the editable install the same way; ``measure`` here can
+be called with any commands.
 """
 
 from __future__ import annotations
@@ -17,14 +29,20 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
+import sysconfig
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
 CACHES = ("cli-docs.bin", "cli-config-ok")
+PACKAGE_FILES = ("site_builder", "pyproject.toml", "README.md")
 
 
 def read_queries(path: Path) -> list[str]:
@@ -44,32 +62,115 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
+def summary(samples: list[float]) -> str:
+    return (f"median {1000 * statistics.median(samples):.0f} ms, "
+            f"p95 {1000 * p95(samples):.0f} ms, min {1000 * min(samples):.0f} ms")
+
+
+def editable_command() -> list[str]:
+    """This venv's console script, with the tree's bytecode compiled (as run.py does)."""
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "site_builder")],
+                   capture_output=True, check=False)
+    return [str(Path(sys.executable).with_name("site-builder"))]
+
+
+@contextmanager
+def wheel_install():
+    """The console script of a regular (non-editable) install of the working tree, in a
+    throwaway venv removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="cli-latency-") as temp:
+        source, venv = Path(temp) / "source", Path(temp) / "venv"
+        source.mkdir()
+        for name in PACKAGE_FILES:
+            path = REPO / name
+            if path.is_dir():
+                shutil.copytree(path, source / name,
+                                ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            else:
+                shutil.copy2(path, source / name)
+        subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+        python = venv / "bin" / "python"
+        done = subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install",
+                               "--no-deps", str(source)], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"pip install failed:\n{done.stdout}{done.stderr}")
+        site_packages = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True, text=True, check=True).stdout.strip()
+        # the dependencies: this venv's site-packages as a plain path (its .pth files,
+        # hence the editable finder, are not processed from there)
+        deps = sysconfig.get_path("purelib")
+        (Path(site_packages) / "zz-site-builder-deps.pth").write_text(deps + "\n")
+        found = subprocess.run([str(python), "-c", "import site_builder; print(site_builder.__file__)"],
+                               cwd=temp, capture_output=True, text=True, check=True).stdout.strip()
+        if not found.startswith(site_packages):
+            raise SystemExit(f"the throwaway venv imports site_builder from {found}")
+        yield [str(venv / "bin" / "site-builder")]
+
+
+def measure(commands: dict[str, list[str]], project: Path, queries: list[str],
+            reps: int) -> dict[str, list[float]]:
+    """Seconds per query process for each command, interleaved (the order of the commands
+    alternates from one round to the next, so neither always runs first)."""
+    config = project / "config.yaml"
+    args = ["--config", str(config), "search", "--json", "--"]
+    names = list(commands)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for name in names:  # untimed: the docstore, if missing, is written once here
+        timed([*commands[name], *args, queries[0]], project)
+    round_number = 0
+    for q in queries:
+        for _ in range(reps):
+            order = names if round_number % 2 == 0 else names[::-1]
+            round_number += 1
+            for name in order:
+                samples[name].append(timed([*commands[name], *args, q], project))
+    return samples
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("project", type=Path)
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--queries", type=Path, default=BENCH / "queries.txt")
-    parser.add_argument("--command", default=str(Path(sys.executable).with_name("site-builder")),
-                        help="how to run site-builder (default: this venv's console script)")
+    parser.add_argument("--install", choices=("both", "editable", "wheel"), default="both")
+    parser.add_argument("--command", action="append",
+                        help="time this command instead (repeat to compare, e.g. two trees)")
     parser.add_argument("--cold", action="store_true",
                         help="delete the CLI caches first and time the first query apart")
     args = parser.parse_args()
     project = args.project.resolve()
-    base = [*shlex.split(args.command), "--config", str(project / "config.yaml"), "search",
-            "--json", "--"]
     queries = read_queries(args.queries)
-    load_before = os.getloadavg()
-    if args.cold:
-        for name in CACHES:
-            (project / ".site-builder" / "index" / name).unlink(missing_ok=True)
-        print(f"first query, cold caches: {1000 * timed([*base, queries[0]], project):.0f} ms")
-    samples = [timed([*base, q], project) for q in queries for _ in range(args.reps)]
-    load_after = os.getloadavg()
-    print(f"{len(samples)} runs ({len(queries)} queries x {args.reps}): "
-          f"median {1000 * statistics.median(samples):.0f} ms, "
-          f"p95 {1000 * p95(samples):.0f} ms, min {1000 * min(samples):.0f} ms")
+    with wheel_install() if args.install != "editable" and not args.command else _none() as wheel:
+        commands: dict[str, list[str]] = {}
+        for number, command in enumerate(args.command or (), 1):
+            commands[f"command{number}"] = shlex.split(command)
+            print(f"command{number}: {command}")
+        if not args.command:
+            if args.install != "wheel":
+                commands["editable"] = editable_command()
+            if wheel is not None:
+                commands["wheel"] = wheel
+        load_before = os.getloadavg()
+        if args.cold:
+            for name in CACHES:
+                (project / ".site-builder" / "index" / name).unlink(missing_ok=True)
+            first = next(iter(commands.values()))
+            seconds = timed([*first, "--config", str(project / "config.yaml"), "search",
+                             "--json", "--", queries[0]], project)
+            print(f"first query, cold caches: {1000 * seconds:.0f} ms")
+        samples = measure(commands, project, queries, args.reps)
+        load_after = os.getloadavg()
+    for name, values in samples.items():
+        print(f"{name:9s} {len(values)} runs ({len(queries)} queries x {args.reps}): "
+              f"{summary(values)}")
     print("load average before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}".format(
         *load_before, *load_after))
+
+
+@contextmanager
+def _none():
+    yield None
 
 
 if __name__ == "__main__":

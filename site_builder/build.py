@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import hashlib
 import json
 import os
@@ -35,8 +36,7 @@ from .content import load_library
 from .content.bulletins import load_bulletins
 from .content.cache import ArticleCache
 from .errors import Diagnostic, SiteError, display_path
-from .render import Page, make_environment, plan_site, render_pages, replace_file, write_extras
-from .render.reuse import Plan
+from .render import Page, make_environment, plan_site, render_pages, replace_file, reuse, write_extras
 
 STATE_DIR = ".site-builder"
 LOCK_WAIT_SECONDS = 120
@@ -71,7 +71,9 @@ class Builder:
         self.cache = ArticleCache(self.state / "cache" / "articles.pickle",
                                   trusted_html=config.trusted_html)
         self.env = make_environment(config)  # re-reads a template when its file changes
-        self.plan: Plan | None = None  # the last build's, reused when only bodies changed
+        self.plan: reuse.Plan | None = None  # the last build's, reused when only bodies changed
+        self.plan_file = self.state / "cache" / "plan.pickle"
+        self._saved_plan: reuse.Plan | None = None  # the plan as the plan file holds it
         self.last_report: BuildReport | None = None
 
     def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport,
@@ -98,10 +100,13 @@ class Builder:
         if self.strict and report.diagnostics:
             return None
         lap("load")
+        if self.plan is None:  # this process has none: the last build's, if it was kept
+            self.plan = self._saved_plan = reuse.load(self.plan_file, self.site_key(),
+                                                      library.articles)
         plan = self.plan.updated(library.articles, bulletins) if self.plan else None
         if plan is None:
             archive = build_archive(library.articles)
-            plan = Plan.make(archive, plan_site(archive, bulletins, config), bulletins)
+            plan = reuse.Plan.make(archive, plan_site(archive, bulletins, config), bulletins)
         self.plan = plan
         archive, pages = plan.archive, plan.pages
         lap("plan")
@@ -113,8 +118,10 @@ class Builder:
                                     fingerprints=dict(plan.fingerprints))
         report.rendered = sum(previous is None or previous.get(u) != f
                               for u, f in fingerprints.items())
-        extras = {EXTRA + path: digest
-                  for path, digest in write_extras(pages, archive, config, out_dir).items()}
+        old_extras = {k.removeprefix(EXTRA): v for k, v in (previous or {}).items()
+                      if k.startswith(EXTRA)}
+        extras = {EXTRA + path: fingerprint for path, fingerprint
+                  in write_extras(pages, archive, config, out_dir, previous=old_extras).items()}
         for gone in sorted(set(previous or {}) - set(old_pages) - set(extras)):
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / gone.removeprefix(EXTRA)).unlink()
@@ -124,8 +131,15 @@ class Builder:
         lap("search")
         report.articles, report.pages = len(library.articles), len(pages)
         if self.save_cache:
-            self.cache.save()
+            self.save()
         return fingerprints
+
+    def save(self) -> None:
+        """Keep what the next build process can reuse: parsed articles and the plan."""
+        self.cache.save()
+        if self.plan is not None and self.plan is not self._saved_plan:
+            reuse.save(self.plan, self.plan_file, self.site_key())
+            self._saved_plan = self.plan
 
     def _grade(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         """Content problems skip a file (a warning) unless the build is strict (an error)."""
@@ -137,7 +151,8 @@ class Builder:
     def site_key(self) -> str:
         """What every page depends on besides its own context: templates, config, this code."""
         h = hashlib.blake2b(digest_size=16)
-        h.update(repr((__version__, {k: v for k, v in vars(self.config).items() if k != "root"},
+        h.update(repr((__version__, _code_digest(),
+                       {k: v for k, v in vars(self.config).items() if k != "root"},
                        self.drafts)).encode())
         templates = self.config.templates_dir
         for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
@@ -145,6 +160,24 @@ class Builder:
                 h.update(path.relative_to(templates).as_posix().encode())
                 h.update(path.read_bytes())
         return h.hexdigest()
+
+
+@functools.cache
+def _code_digest() -> str:
+    """The code pages are made by (an editable install, a version not bumped): pages and
+    plans the old code made must not be reused. The search stage versions its own files."""
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*")):
+        rel = path.relative_to(package)
+        if rel.parts[0] in _PAGE_CODE and path.suffix in (".py", ".json"):
+            h.update(rel.as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+_PAGE_CODE = {"content", "archive", "render", "data", "__init__.py", "build.py", "config.py",
+              "errors.py", "gazetteer.py"}
 
 
 def build_site(config: Config, *, output: Path | None = None, strict: bool = False,

@@ -178,7 +178,7 @@ class Preview:
 
     def save_cache(self) -> None:
         if self.builder is not None:
-            self.builder.cache.save()
+            self.builder.save()
 
     def poll(self) -> float:
         """Scan the sources once; queue a rebuild when something changed. Returns scan time.

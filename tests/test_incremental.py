@@ -125,3 +125,71 @@ def test_a_long_lived_builder_reuses_its_plan_for_body_edits_and_stays_exact(
     rebuild()
     assert not (site_dir / "output/articles/2021/haishu").exists()
     assert_same_as_clean_build(site_dir, tmp_path)
+
+
+def test_a_new_build_process_reuses_the_saved_plan_for_body_edits_and_stays_exact(
+        site_dir: Path, tmp_path: Path, monkeypatch):
+    """`site-builder build` after a body edit takes the plan the last build saved instead of
+    planning every page again; a metadata or template change plans anew. Each Builder here
+    is what a new process has: nothing in memory."""
+    import site_builder.build as build_module
+    from site_builder.build import Builder
+
+    config = load_config(site_dir / "config.yaml")
+    planned = []
+    real_plan_site = build_module.plan_site
+
+    def counting_plan_site(*args, **kwargs):
+        planned.append(1)
+        return real_plan_site(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "plan_site", counting_plan_site)
+
+    def new_process_build():
+        report = build_site(config, quiet=True, builder=Builder(config))
+        assert report.ok, report.diagnostics
+        return report
+
+    new_process_build()
+    assert len(planned) == 1 and (site_dir / ".site-builder/cache/plan.pickle").is_file()
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n## 补记\n\n坚果年货礼盒已分发到每个网点。\n",
+                       encoding="utf-8")
+    report = new_process_build()
+    assert len(planned) == 1  # the saved plan, updated with the new body
+    assert 0 < report.rendered < report.pages / 2
+    assert "坚果年货礼盒" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
+    feed = (site_dir / "output/feed.xml").read_text()
+    assert "坚果年货礼盒" in feed or "haishu" not in feed
+    new_process_build()  # the spare catches up, from the plan the last build saved
+    assert len(planned) == 1
+    saved = site_dir / ".site-builder"
+    shutil.copytree(saved, tmp_path / "state")  # what the clean build below deletes
+    assert_same_as_clean_build(site_dir, tmp_path)
+    shutil.rmtree(saved)
+    shutil.copytree(tmp_path / "state", saved)
+    planned.clear()
+    planned.append(1)
+
+    article.write_text(article.read_text().replace("title:", "title: 新", 1), encoding="utf-8")
+    new_process_build()  # metadata changed: planned anew
+    assert len(planned) == 2
+    assert "新" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
+
+    base = site_dir / "templates/base.html"
+    base.write_text(base.read_text().replace("</body>", "<!-- v2 --></body>"), encoding="utf-8")
+    article.write_text(article.read_text() + "\n再补一句。\n", encoding="utf-8")
+    new_process_build()  # another site key: the saved plan is not trusted
+    assert len(planned) == 3
+    planned.clear()
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+
+def test_a_damaged_saved_plan_is_ignored(site_dir: Path, tmp_path: Path):
+    build(site_dir)
+    (site_dir / ".site-builder/cache/plan.pickle").write_bytes(b"not a pickle")
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n补记一段。\n", encoding="utf-8")
+    build(site_dir)
+    assert "补记一段" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
+    assert_same_as_clean_build(site_dir, tmp_path)

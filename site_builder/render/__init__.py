@@ -157,26 +157,38 @@ def _remove_page(out_dir: Path, page: Page) -> None:
             folder = folder.parent
 
 
-def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: Path
-                 ) -> dict[str, str]:
-    """Feeds, sitemap, robots.txt and the static assets; returns {path: content hash}."""
+def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: Path,
+                 previous: dict[str, str] | None = None) -> dict[str, str]:
+    """Feeds, sitemap, robots.txt and the static assets; returns {path: fingerprint}.
+
+    A feed's or the sitemap's fingerprint is that of what it is made from (the articles it
+    shows, the page URLs), so one that ``previous`` (the same folder's last fingerprints)
+    already has is not made again: at 10,000 articles, making them costs a one-off build
+    0.3 s. Other files are fingerprinted by their bytes."""
     global _EXTRAS
     site, made = repr(config), {}
+    fingerprints: dict[str, str] = {}
+    files: dict[str, bytes] = {}
 
-    def feed(articles: list[Article], url: str, title: str) -> bytes:
+    def generated(path: str, key: tuple, make: Callable[[], bytes]) -> None:
+        fingerprint = _digest(repr(key).encode())
+        fingerprints[path] = fingerprint
+        if previous and previous.get(path) == fingerprint and (out_dir / path).is_file():
+            return
+        made[fingerprint] = _EXTRAS.get(fingerprint) or make()
+        files[path] = made[fingerprint]
+
+    def feed(articles: list[Article], url: str, title: str) -> None:
         shown = tuple((a.url, a.digest) for a in articles[: config.feeds.entries])
-        key = (site, "feed", url, title, shown)
-        made[key] = _EXTRAS.get(key) or atom_feed(config, articles, url, title)
-        return made[key]
+        generated(url, (site, "feed", url, title, shown),
+                  lambda: atom_feed(config, articles, url, title))
 
-    files: dict[str, bytes] = {"feed.xml": feed(archive.articles, "feed.xml", config.title)}
+    feed(archive.articles, "feed.xml", config.title)
     if config.feeds.per_province:
         for node in archive.provinces:
-            url = f"{node.url}feed.xml"
-            files[url] = feed(node.articles, url, f"{config.title} · {node.region.name}")
-    urls = tuple(p.url for p in pages if not p.url.endswith(".html"))
-    key = (site, "sitemap", urls)
-    files["sitemap.xml"] = made[key] = _EXTRAS.get(key) or sitemap(config, list(urls))
+            feed(node.articles, f"{node.url}feed.xml", f"{config.title} · {node.region.name}")
+    urls = [p.url for p in pages if not p.url.endswith(".html")]
+    generated("sitemap.xml", (site, "sitemap", urls), lambda: sitemap(config, urls))
     _EXTRAS = made
     files["robots.txt"] = robots(config)
     static = config.templates_dir / STATIC_DIR
@@ -188,18 +200,21 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
         path = (content / source).resolve()
         if path.is_relative_to(content) and path.is_file():  # `check` reports missing ones
             files[target] = path.read_bytes()
-    written = {}
     for path, data in files.items():
         target = out_dir / path
         target.parent.mkdir(parents=True, exist_ok=True)
         replace_file(target, data)
-        written[path] = hashlib.blake2b(data, digest_size=16).hexdigest()
-    return written
+        fingerprints.setdefault(path, _digest(data))
+    return fingerprints
 
 
-# Feeds and sitemap of the last build in this process, by everything they are made from: a
-# long-lived builder (the dev server) rewrites only those an edit changed.
-_EXTRAS: dict[tuple, bytes] = {}
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+# Feeds and sitemap of the last build in this process, by fingerprint: a long-lived builder
+# (the dev server) brings its second copy of the site up to date without making them again.
+_EXTRAS: dict[str, bytes] = {}
 
 
 def _template_path(config: Config, name: str | None) -> str:

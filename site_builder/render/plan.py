@@ -18,6 +18,7 @@ from .chart import coverage_svg
 from .media import body_for_page
 
 HOME_NEWEST = 12
+ARTICLE_TEMPLATE = "article.html"
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
 
 def article_page(a: Article, archive: Archive, tag_urls: dict[str, str],
                  bulletin_by_name: dict[str, Bulletin]) -> Page:
-    return Page(a.url, "article.html", {
+    return Page(a.url, ARTICLE_TEMPLATE, {
         "article": a,
         "body": body_for_page(a),
         "tag_links": [(t, tag_urls[t]) for t in a.tags],

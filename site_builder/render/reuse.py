@@ -7,18 +7,26 @@ which fingerprints see by content hash. So when no metadata changed, the old pag
 right once the edited articles' new objects are put in place of the old ones, and only the
 pages that hold an edited article get a new fingerprint. Anything else — an article added,
 removed, renamed, re-dated, re-tagged; a bulletin changed — plans the site again.
+
+A one-off build (``site-builder build``) gets the same from the plan saved by the build
+before it (``save``/``load``): planning 10,000 articles costs 2 s, loading their plan 0.2 s.
 """
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
+import gc
+import os
+import pickle
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..archive import Archive
 from ..content import Article
 from ..gazetteer import Region
 from .fingerprint import page_fingerprint
-from .plan import Page, Pager, article_page
+from .plan import ARTICLE_TEMPLATE, Page, Pager, article_page
 
 BODY_FIELDS = frozenset({"digest", "body_html"})  # what a body edit changes; the rest is metadata
 _METADATA_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name not in BODY_FIELDS)
@@ -95,6 +103,67 @@ class Plan:
                     {**self.digests, **{i: a.digest for i, a in changed.items()}}, list(bulletins))
 
 
+PLAN_FORMAT = 1
+
+
+def save(plan: Plan, file: Path, key: str) -> None:
+    """Keep ``plan`` for the next build process, valid while ``key`` (config, templates,
+    code) is unchanged. Articles are stored by id, to be taken from that build's parse
+    cache; article pages are not stored: they are planned again from the archive on load."""
+    pages = [None if page.template == ARTICLE_TEMPLATE else page for page in plan.pages]
+    state = (PLAN_FORMAT, key, plan.archive, pages, plan.fingerprints, plan.refs, plan.order,
+             plan.metadata, plan.digests, plan.bulletins)
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = {**copyreg.dispatch_table, Article: _article_ref}
+        pickler.dump(state)
+    os.replace(tmp, file)
+
+
+def load(file: Path, key: str, articles: Sequence[Article]) -> Plan | None:
+    """The plan ``save`` kept, with these articles in it (None: none kept, another key, or
+    an article it holds is gone — then it could not be reused anyway)."""
+    global _ARTICLES
+    _ARTICLES = {a.id: a for a in articles}
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # nothing loaded is garbage: the collector would only walk it
+    try:
+        with file.open("rb") as fh:
+            state = pickle.load(fh)
+        if state[0] != PLAN_FORMAT or state[1] != key:
+            return None
+        archive, pages, *rest = state[2:]
+    except (OSError, EOFError, KeyError, ValueError, TypeError, AttributeError, ImportError,
+            IndexError, pickle.UnpicklingError):
+        return None
+    finally:
+        _ARTICLES = None
+        if gc_was_enabled:
+            gc.enable()
+    if sum(page is None for page in pages) != len(archive.articles):
+        return None
+    tag_urls = {t.name: t.url for t in archive.tags}
+    bulletin_by_name = {b.name: b for b in rest[-1]}
+    articles_in_order = iter(archive.articles)  # plan_site's order of article pages
+    pages = [page or article_page(next(articles_in_order), archive, tag_urls, bulletin_by_name)
+             for page in pages]
+    return Plan(archive, pages, *rest)
+
+
+_ARTICLES: dict[str, Article] | None = None  # the articles a plan being loaded refers to
+
+
+def _article_ref(article: Article):
+    return _article_by_id, (article.id,)
+
+
+def _article_by_id(article_id: str) -> Article:
+    assert _ARTICLES is not None
+    return _ARTICLES[article_id]
+
+
 def _swap(value, changed: dict[str, Article]):
     """``value`` with the changed articles' new objects in place of the old ones (what a
     template reads: articles in lists, tuples, dicts and pagers)."""
@@ -111,4 +180,4 @@ def _swap(value, changed: dict[str, Article]):
     return value
 
 
-__all__ = ["BODY_FIELDS", "Plan", "metadata"]
+__all__ = ["BODY_FIELDS", "Plan", "load", "metadata", "save"]

@@ -1,0 +1,89 @@
+"""The parse cache keeps every parsed article between builds and stays right when damaged."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import site_builder.content.loader as loader_module
+from site_builder.build import build_site
+from site_builder.config import load_config
+from site_builder.content.cache import JOURNAL_MIN, ArticleCache
+
+ARTICLE = "content/articles/2021/haishu.md"
+
+
+def build(site: Path):
+    report = build_site(load_config(site / "config.yaml"), quiet=True)
+    assert report.ok, report.diagnostics
+    return report
+
+
+def cache_file(site: Path) -> Path:
+    return site / ".site-builder/cache/articles.pickle"
+
+
+def parses_in_next_build(site: Path, monkeypatch) -> list[str]:
+    """Paths the next build parses (the rest come from the cache)."""
+    parsed: list[str] = []
+    real = loader_module._parse_job  # one file read and parsed (in this process: few files)
+
+    def counting(job):
+        parsed.append(job[0])
+        return real(job)
+
+    monkeypatch.setattr(loader_module, "_parse_job", counting)
+    build(site)
+    monkeypatch.setattr(loader_module, "_parse_job", real)
+    return parsed
+
+
+def test_an_edit_appends_to_the_journal_and_the_next_build_parses_nothing(site_dir, monkeypatch):
+    build(site_dir)
+    pickle_stat = cache_file(site_dir).stat()
+    article = site_dir / ARTICLE
+    article.write_text(article.read_text() + "\n补记一段。\n", encoding="utf-8")
+    assert len(parses_in_next_build(site_dir, monkeypatch)) == 1
+    after = cache_file(site_dir).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (pickle_stat.st_ino, pickle_stat.st_mtime_ns)
+    assert cache_file(site_dir).with_name("articles.pickle.journal").stat().st_size > 0
+    assert parses_in_next_build(site_dir, monkeypatch) == []  # the journal's entry is used
+    assert "补记一段" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
+
+
+def test_a_cut_journal_costs_parses_never_a_wrong_page(site_dir, monkeypatch):
+    build(site_dir)
+    article = site_dir / ARTICLE
+    article.write_text(article.read_text() + "\n补记一段。\n", encoding="utf-8")
+    build(site_dir)
+    journal = cache_file(site_dir).with_name("articles.pickle.journal")
+    journal.write_bytes(journal.read_bytes()[:-7])  # a save killed halfway
+    article.write_text(article.read_text() + "\n再补一段。\n", encoding="utf-8")
+    parsed = parses_in_next_build(site_dir, monkeypatch)
+    assert [p for p in parsed if p.endswith("haishu.md")]
+    page = (site_dir / "output/articles/2021/haishu/index.html").read_text()
+    assert "补记一段" in page and "再补一段" in page
+    assert not journal.exists()  # folded into a new pickle
+    assert parses_in_next_build(site_dir, monkeypatch) == []
+
+
+def test_the_journal_is_folded_once_it_grows(tmp_path):
+    file = tmp_path / "articles.pickle"
+    cache = ArticleCache(file, trusted_html=False)
+    for i in range(10):
+        cache.put(f"a{i}.md", (1, i, f"d{i}"), f"article {i}")
+    cache.save()  # the first save writes the pickle
+    for round_ in range(3):
+        for i in range(JOURNAL_MIN // 2):
+            cache.put(f"b{i}.md", (2, round_, f"e{i}"), f"edit {round_}")
+        cache.save()
+    journal = file.with_name("articles.pickle.journal")
+    assert not journal.exists()  # 3 × 128 edits passed JOURNAL_MIN: folded
+    cache.put("a0.md", (3, 3, "z"), "last")
+    cache.save()
+    assert journal.exists()
+    again = ArticleCache(file, trusted_html=False)
+    assert again.entries == cache.entries
+    assert again.entries["a0.md"][3] == "last" and again.entries["b0.md"][3] == "edit 2"
+    cache.keep(["a0.md"])
+    cache.save()
+    assert set(ArticleCache(file, trusted_html=False).entries) == {"a0.md"}

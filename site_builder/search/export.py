@@ -412,7 +412,8 @@ class Exporter:
         if not any(r.startswith("fold/") for r in self.files):
             for page, pairs in fold_pages().items():
                 self._write_master(f"fold/{page}.json", _json(pairs))
-        self.tables = table_files(docs)
+        self.tables = table_files(docs, self.state.get("tables"))
+        self.state["tables"] = self.tables
         for rel, data in self.tables.items():
             if not rel.startswith("_"):
                 self._write_master(rel, data)
@@ -665,19 +666,16 @@ class TextCache:
 
 # --- tables and documents ----------------------------------------------------------------
 
-def table_files(docs: list[Article]) -> dict[str, bytes]:
+def table_files(docs: list[Article], saved: dict[str, bytes] | None = None) -> dict[str, bytes]:
     """Per-document facet tables and filter aids; ``_meta`` holds the manifest's part.
 
-    Kept for the next build in this process (a long-lived builder: the dev server), by
-    the only facts they are made of."""
-    global _TABLES
-    key = tuple((a.region.path, a.kind, a.year) for a in docs)
-    if _TABLES is None or _TABLES[0] != key:
-        _TABLES = (key, _table_files(docs))
-    return dict(_TABLES[1])
-
-
-_TABLES: tuple[tuple, dict[str, bytes]] | None = None
+    ``saved``: the last build's (kept in the state), reused when the only facts they are
+    made of — each document's place, kind and year — are the same."""
+    key = hashlib.blake2b(repr([(a.region.path, a.kind, a.year) for a in docs]).encode(),
+                          digest_size=16).hexdigest()
+    if saved is not None and saved.get("_key") == key.encode():
+        return saved
+    return {**_table_files(docs), "_key": key.encode()}
 
 
 def _table_files(docs: list[Article]) -> dict[str, bytes]:

@@ -12,10 +12,12 @@ Two installs are timed, interleaved query by query so machine load falls on both
 
 Bytecode is compiled for both, as pip compiles it for an installed copy (this environment
 sets PYTHONDONTWRITEBYTECODE=1, which would otherwise make every process recompile the
-editable tree). Median, p95 and min per install, and the load average before and after.
+editable tree). Median, p95 and min per install, of the wall time (what a user waits) and of
+the process's CPU time (user + system: less disturbed by other work on a shared machine, so
+better for comparing two versions), and the load average before and after.
 
     python bench/cli_latency.py PROJECT [--reps 3] [--install both|editable|wheel] [--cold]
-    python bench/cli_latency.py PROJECT --command A --command B  # e.g. two trees, interleaved
+    python bench/cli_latency.py PROJ_A PROJ_B --command A --command B  # two trees, interleaved
 
 ``--cold`` first deletes the CLI's caches beside the index (docstore, config stamp) and times
 the first query on its own: the cost paid once after each build.
@@ -50,11 +52,17 @@ def read_queries(path: Path) -> list[str]:
     return [q.strip() for q in lines if q.strip() and not q.startswith("#")]
 
 
-def timed(command: list[str], cwd: Path) -> float:
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and CPU seconds (user + system) of one process, blocking until it ends."""
     started = time.perf_counter()
-    subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                   stdin=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - started
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return wall, usage.ru_utime + usage.ru_stime
 
 
 def p95(values: list[float]) -> float:
@@ -108,29 +116,36 @@ def wheel_install():
         yield [str(venv / "bin" / "site-builder")]
 
 
-def measure(commands: dict[str, list[str]], project: Path, queries: list[str],
-            reps: int) -> dict[str, list[float]]:
-    """Seconds per query process for each command, interleaved (the order of the commands
-    alternates from one round to the next, so neither always runs first)."""
-    config = project / "config.yaml"
-    args = ["--config", str(config), "search", "--json", "--"]
+def measure(commands: dict[str, list[str]], projects: dict[str, Path], queries: list[str],
+            reps: int) -> dict[str, list[tuple[float, float]]]:
+    """(wall, CPU) seconds per query process for each command (run in its project),
+    interleaved: the order of the commands alternates from one round to the next, so
+    neither always runs first."""
     names = list(commands)
-    samples: dict[str, list[float]] = {name: [] for name in names}
+
+    def run(name: str, query: str) -> tuple[float, float]:
+        config = projects[name] / "config.yaml"
+        return timed([*commands[name], "--config", str(config), "search", "--json", "--",
+                      query], projects[name])
+
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
     for name in names:  # untimed: the docstore, if missing, is written once here
-        timed([*commands[name], *args, queries[0]], project)
+        run(name, queries[0])
     round_number = 0
     for q in queries:
         for _ in range(reps):
             order = names if round_number % 2 == 0 else names[::-1]
             round_number += 1
             for name in order:
-                samples[name].append(timed([*commands[name], *args, q], project))
+                samples[name].append(run(name, q))
     return samples
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("project", type=Path)
+    parser.add_argument("project", type=Path, nargs="+",
+                        help="a built project; several: one per --command (versions whose "
+                             "CLI caches differ must not share one)")
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--queries", type=Path, default=BENCH / "queries.txt")
     parser.add_argument("--install", choices=("both", "editable", "wheel"), default="both")
@@ -139,7 +154,7 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true",
                         help="delete the CLI caches first and time the first query apart")
     args = parser.parse_args()
-    project = args.project.resolve()
+    project = args.project[0].resolve()
     queries = read_queries(args.queries)
     with wheel_install() if args.install != "editable" and not args.command else _none() as wheel:
         commands: dict[str, list[str]] = {}
@@ -156,14 +171,18 @@ def main() -> None:
             for name in CACHES:
                 (project / ".site-builder" / "index" / name).unlink(missing_ok=True)
             first = next(iter(commands.values()))
-            seconds = timed([*first, "--config", str(project / "config.yaml"), "search",
-                             "--json", "--", queries[0]], project)
+            seconds, _ = timed([*first, "--config", str(project / "config.yaml"), "search",
+                                "--json", "--", queries[0]], project)
             print(f"first query, cold caches: {1000 * seconds:.0f} ms")
-        samples = measure(commands, project, queries, args.reps)
+        if len(args.project) not in (1, len(commands)):
+            raise SystemExit("give one project, or one per --command")
+        paths = [p.resolve() for p in args.project] * (len(commands) if len(args.project) == 1 else 1)
+        samples = measure(commands, dict(zip(commands, paths, strict=True)), queries, args.reps)
         load_after = os.getloadavg()
     for name, values in samples.items():
         print(f"{name:9s} {len(values)} runs ({len(queries)} queries x {args.reps}): "
-              f"{summary(values)}")
+              f"wall {summary([w for w, _ in values])}; "
+              f"CPU {summary([c for _, c in values])}")
     print("load average before {:.2f} {:.2f} {:.2f}, after {:.2f} {:.2f} {:.2f}".format(
         *load_before, *load_after))
 

@@ -10,6 +10,7 @@ which defines every command and prints every usage error. The flags here must st
 
 from __future__ import annotations
 
+import gc
 import sys
 
 SEARCH_VALUES = {"--region": "region", "--year": "year", "--kind": "kind", "--limit": "limit"}
@@ -68,21 +69,23 @@ def parse_search(argv: list[str]) -> dict | None:
 
 def run_search(request: dict) -> int:
     """What ``cli.search`` does, for a parsed request (-1: let click do it)."""
-    from pathlib import Path
+    import os
 
     from .search.command import echo, search_project
 
-    config_path = Path(request.pop("config"))
-    if config_path.is_dir():
+    config_path = request.pop("config")
+    if os.path.isdir(config_path):
         return -1  # click's error for a folder
-    root = config_path.parent
+    root = os.path.dirname(config_path) or "."
     stamp = _stamp(config_path)
     if not config_known_good(config_path, stamp):
+        from pathlib import Path
+
         from .config import load_config
         from .errors import SiteError
 
         try:
-            root = load_config(config_path).root
+            root = load_config(Path(config_path)).root
         except SiteError as exc:
             for d in exc.diagnostics:
                 echo(str(d), err=True)
@@ -94,59 +97,69 @@ def run_search(request: dict) -> int:
 # A query needs only the config file's folder, but a broken config must still be reported,
 # and parsing it costs more than the query (yaml, dataclasses, typing). So the exact bytes
 # of a config that loaded cleanly are kept beside the index, with the identity of the code
-# that checked them; an identical file is known good without parsing it again.
+# that checked them; an identical file is known good without parsing it again. (Paths are
+# strings here: pathlib's imports cost a query process more than its parsing.)
 CONFIG_STAMP = "cli-config-ok"
 
 
-def _stamp(config_path) -> bytes | None:
-    from pathlib import Path
+def _stamp(config_path: str) -> bytes | None:
+    import os
 
     from . import __version__
 
     try:
-        data = config_path.read_bytes()
-        code = Path(__file__).with_name("config.py").stat()
+        with open(config_path, "rb") as handle:
+            data = handle.read()
+        code = os.stat(os.path.join(os.path.dirname(__file__), "config.py"))
     except OSError:
         return None
     head = f"site-builder {__version__} config.py {code.st_size} {code.st_mtime_ns}\n"
     return head.encode() + data
 
 
-def _stamp_path(config_path):
-    from .search.indexer import index_dir_of
+def _stamp_path(config_path: str) -> str:
+    import os
 
-    return index_dir_of(config_path.parent) / CONFIG_STAMP
+    from .search.indexer import INDEX_DIR
+
+    return os.path.join(os.path.dirname(config_path), *INDEX_DIR, CONFIG_STAMP)
 
 
-def config_known_good(config_path, stamp: bytes | None) -> bool:
+def config_known_good(config_path: str, stamp: bytes | None) -> bool:
     try:
-        return stamp is not None and _stamp_path(config_path).read_bytes() == stamp
+        with open(_stamp_path(config_path), "rb") as handle:
+            return stamp is not None and handle.read() == stamp
     except OSError:
         return False
 
 
-def remember_good_config(config_path, stamp: bytes | None) -> None:
+def remember_good_config(config_path: str, stamp: bytes | None) -> None:
     """Keep the stamp taken before the file was loaded, if the file is still the same (only
     where an index exists: nothing else is created)."""
     import os
 
     where = _stamp_path(config_path)
-    if stamp is None or _stamp(config_path) != stamp or not where.parent.is_dir():
+    if stamp is None or _stamp(config_path) != stamp or not os.path.isdir(os.path.dirname(where)):
         return
-    temp = where.with_name(f".{where.name}.{os.getpid()}.tmp")
+    temp = os.path.join(os.path.dirname(where), f".{CONFIG_STAMP}.{os.getpid()}.tmp")
     try:
-        temp.write_bytes(stamp)
+        with open(temp, "wb") as handle:
+            handle.write(stamp)
         os.replace(temp, where)
     except OSError:
         pass
     finally:
-        temp.unlink(missing_ok=True)
+        if os.path.exists(temp):
+            os.unlink(temp)
 
 
 def main() -> None:
     request = parse_search(sys.argv[1:])
     code = -1
     if request is not None:
+        # One short process per query: its objects die with it, and the cyclic collector
+        # would only walk the tens of thousands of postings it decodes (~20 % of a query).
+        gc.disable()
         try:
             code = run_search(request)
         except KeyboardInterrupt:  # as click's standalone mode
@@ -159,6 +172,7 @@ def main() -> None:
             sys.stderr = PacifyFlushWrapper(sys.stderr)
             sys.exit(1)
     if code == -1:
+        gc.enable()
         from .cli import main as click_main
 
         click_main()

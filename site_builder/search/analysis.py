@@ -21,6 +21,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
+from .reader import ZERO_WIDTH as _ZERO_WIDTH  # invisible characters, ignored like spaces
+
 # Separates the parts of one document (title, subtitle, authors, ...) inside a field value;
 # no gram or word spans it. A control character the content stage never lets through.
 PART_SEPARATOR = "\x1f"
@@ -35,9 +37,6 @@ CAMPAIGN_WORDS = (
     "一线职工", "农民工", "返岗", "复工复产", "疫情防控", "技能培训", "法律援助", "年货",
     "慰问金", "慰问品", "微心愿", "工会会员", "总工会", "全总", "12351",
 )
-
-_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-
 
 def is_ignored(char: str) -> bool:
     """White space and invisible characters: never part of a match, on either side."""

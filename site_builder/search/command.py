@@ -7,11 +7,12 @@ hits' fields from the docstore (no Whoosh, OpenCC or click unless printing in co
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from .docstore import open_store
 from .engine import Hit, SearchIndex
-from .indexer import browser_dir_of, index_dir_of
+from .indexer import BROWSER_DIR, INDEX_DIR
 
 TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
 if TYPE_CHECKING:
@@ -28,13 +29,16 @@ def search_command(config: Config, query: str, *, region: str | None = None,
                           limit=limit, as_json=as_json)
 
 
-def search_project(root: Path, query: str, *, region: str | None = None,
+def search_project(root: str | Path, query: str, *, region: str | None = None,
                    year: int | None = None, kind: str | None = None, limit: int = 10,
                    as_json: bool = False) -> int:
-    """search_command for the project in ``root`` (all a query needs of its config)."""
-    where, folder = index_dir_of(root), browser_dir_of(root)
+    """search_command for the project in ``root`` (all a query needs of its config; paths
+    joined as strings: pathlib's imports would cost a query process more than its work)."""
+    where = os.path.join(root, *INDEX_DIR)
+    folder = os.path.join(where, BROWSER_DIR)
     try:
-        manifest = (folder / "manifest.json").read_bytes()
+        with open(os.path.join(folder, "manifest.json"), "rb") as handle:
+            manifest = handle.read()
     except OSError:
         manifest = None
     store = open_store(where, folder, manifest) if manifest is not None else None

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections import Counter
-from collections.abc import Callable
-from pathlib import Path
 
 from .query import ParsedQuery, parse_query
 from .reader import FAMILY_OF, LENGTHS, Folding, decode, find_record, match_docs, shard_of
 
 TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
     from .docstore import DocStore
 
 SNIPPET_CHARS = 110
@@ -99,9 +101,12 @@ def resolve_region(value: str, aliases: dict[str, str]) -> str:
 
 class SearchIndex:
     """The exported index, open for queries, with Whoosh (``ix``) or a docstore (``store``)
-    for the fields of the hits shown; keep one per process (the dev server does)."""
+    for the fields of the hits shown; keep one per process (the dev server does).
 
-    def __init__(self, ix, folder: Path, store: DocStore | None = None,
+    ``folder`` (the export) may be a str: its files are found with os.path, so a CLI query
+    does not import pathlib."""
+
+    def __init__(self, ix, folder: str | Path, store: DocStore | None = None,
                  manifest: bytes | None = None) -> None:
         self.ix = ix
         self.folder = folder
@@ -110,7 +115,7 @@ class SearchIndex:
         self._load(manifest)
 
     def _load(self, manifest: bytes | None = None) -> None:
-        self.manifest = json.loads(manifest or (self.folder / "manifest.json").read_bytes())
+        self.manifest = json.loads(manifest or self._read("manifest.json"))
         self._ids: list[str] | None = None
         self.vocabulary = set(self.manifest["vocabulary"])
         self.shards: dict[tuple[str, int], bytes] = {}
@@ -124,7 +129,7 @@ class SearchIndex:
         if self._ids is None:
             from .indexer import IDS_FILE
 
-            self._ids = (self.folder / IDS_FILE).read_text(encoding="utf-8").split("\n")
+            self._ids = self._read(IDS_FILE).decode("utf-8").split("\n")
         return self._ids
 
     def close(self) -> None:
@@ -141,17 +146,24 @@ class SearchIndex:
             self.searcher = self.searcher.refresh()
         self._load()
 
+    def _read(self, rel: str) -> bytes:
+        with open(os.path.join(self.folder, rel), "rb") as handle:
+            return handle.read()
+
     def _file(self, rel: str) -> bytes:
         if rel not in self.files:
-            self.files[rel] = (self.folder / rel).read_bytes()
+            self.files[rel] = self._read(rel)
         return self.files[rel]
 
     def record(self, kind: str, term: str) -> bytes | None:
         family = FAMILY_OF[kind]
         number = shard_of(term, self.manifest["shards"][family])
         if (family, number) not in self.shards:
-            path = self.folder / family / f"{number}.bin"
-            self.shards[(family, number)] = path.read_bytes() if path.exists() else b""
+            try:
+                data = self._read(f"{family}/{number}.bin")
+            except FileNotFoundError:
+                data = b""
+            self.shards[(family, number)] = data
         return find_record(self.shards[(family, number)], kind, term)
 
     def search(self, text: str, *, limit: int | None = 10,

@@ -5,16 +5,19 @@ articles that changed and ``delete_by_term`` for the removed ones. A build produ
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
-from pathlib import Path
 
 TYPE_CHECKING = False  # typing is not imported: a query process does not need it
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+    from pathlib import Path  # nor pathlib: the CLI joins these names with os.path
+
     from ..config import Config
     from ..content import Article
 
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
 
+INDEX_DIR = (".site-builder", "index")  # under the project's root
+BROWSER_DIR = "browser"  # in INDEX_DIR: the export the browser's files are copied from
 IDS_FILE = "ids.txt"  # in browser_dir: the article id of each document number (CLI only)
 WRITER_TIMEOUT_SECONDS = 60.0  # another process writing the index: wait this long, then fail
 
@@ -34,7 +37,7 @@ def index_dir(config: Config) -> Path:
 
 def index_dir_of(root: Path) -> Path:
     """index_dir of the project in ``root`` (the folder of its config file)."""
-    return root / ".site-builder" / "index"
+    return root.joinpath(*INDEX_DIR)
 
 
 def browser_dir(config: Config) -> Path:
@@ -43,7 +46,7 @@ def browser_dir(config: Config) -> Path:
 
 
 def browser_dir_of(root: Path) -> Path:
-    return index_dir_of(root) / "browser"
+    return index_dir_of(root) / BROWSER_DIR
 
 
 def extra_words(config: Config) -> tuple[str, ...]:

@@ -22,9 +22,10 @@ from __future__ import annotations
 import math
 import re
 from collections import namedtuple
-from collections.abc import Callable
 
-from .analysis import normalize
+TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MATCH = 1.0
 TITLE_HIT = 8.0
@@ -69,7 +70,8 @@ def parse_query(text: str, fold: Callable[[str], str] | None = None) -> ParsedQu
     """Parse the query syntax; never fails (unknown syntax is searched for literally).
 
     ``fold`` is analysis.normalize or its equal from the exported table (reader.Folding)."""
-    fold = fold or normalize
+    if fold is None:  # the CLI passes reader.Folding's: no analyzer (OpenCC) for a query
+        from .analysis import normalize as fold
     parsed = ParsedQuery()
     group: list[Term] = []
     for match in _TOKEN.finditer(text or ""):

@@ -9,12 +9,14 @@ query. tests/test_search_cli_startup.py checks these decoders against grams.py's
 from __future__ import annotations
 
 import json
+import os
 import re
 import zlib
-from collections.abc import Callable
-from pathlib import Path
 
-from .analysis import _ZERO_WIDTH
+TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
 
 # Records a query needs together share a family; title records stay apart from the large
 # position lists, which only queries of 3+ characters outside the vocabulary fetch.
@@ -202,8 +204,11 @@ def match_docs(record: Callable[[str, str], bytes | None], term: str, vocabulary
 
 # --- folding from the exported table (what search.js does) ---------------------------------
 
+# Invisible characters ignored like white space on both sides of a match (analysis.is_ignored
+# uses these; defined here so a query does not import the analyzer).
+ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 # analysis.is_ignored as a pattern: re's \s is str.isspace() (both Py_UNICODE_ISSPACE)
-IGNORED = re.compile(f"[\\s{_ZERO_WIDTH}]+")
+IGNORED = re.compile(f"[\\s{ZERO_WIDTH}]+")
 ASCII_UPPER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
@@ -215,7 +220,8 @@ class Folding:
     Folding maps one character to one character and ASCII only to lower case, so it is a
     str.translate table (run in C)."""
 
-    def __init__(self, folder: Path | None, pages: list[int] | None, pairs: str = "") -> None:
+    def __init__(self, folder: str | Path | None, pages: list[int] | None,
+                 pairs: str = "") -> None:
         self.folder = folder
         self.pages = set(pages or ())
         self.loaded: set[int] = set()
@@ -231,7 +237,8 @@ class Folding:
             return
         wanted = {ord(c) >> 8 for c in set(text) if c >= "\x80"} & self.pages
         for page in sorted(wanted - self.loaded):
-            self._add(json.loads((self.folder / "fold" / f"{page}.json").read_bytes()))
+            with open(os.path.join(self.folder, "fold", f"{page}.json"), "rb") as handle:
+                self._add(json.loads(handle.read()))
             self.loaded.add(page)
 
     def normalize(self, text: str) -> str:

@@ -63,7 +63,9 @@ class Builder:
     def __init__(self, config: Config, *, strict: bool = False, drafts: bool = False,
                  workers: int | None = None, save_cache: bool = True) -> None:
         self.config = config
-        self.save_cache = save_cache  # False: the caller saves it (the dev server, on exit)
+        # False: a long-lived caller (the dev server) keeps the plan in memory and saves the
+        # parse cache and plan itself (on exit)
+        self.save_cache = save_cache
         self.strict = strict
         self.drafts = drafts
         self.workers = workers or os.cpu_count() or 1
@@ -126,12 +128,14 @@ class Builder:
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / gone.removeprefix(EXTRA)).unlink()
         fingerprints.update(extras)
+        report.articles, report.pages = len(library.articles), len(pages)
+        del plan, pages, archive
+        if self.save_cache:  # a one-off build: keep what the next one reuses, and let go of
+            self.save()      # the plan before the search stage forks (250 MB at 100k)
+            self.plan = self._saved_plan = None
         lap("render")
         report.search = _write_search(library.articles, config, out_dir)
         lap("search")
-        report.articles, report.pages = len(library.articles), len(pages)
-        if self.save_cache:
-            self.save()
         return fingerprints
 
     def save(self) -> None:

@@ -3,16 +3,23 @@
 A forked ProcessPoolExecutor worker blocks on its task queue, whose pipe every sibling keeps
 open, so when the build is killed (SIGKILL, OOM killer, a closed terminal) its workers would
 wait forever. Each worker asks Linux to kill it when its parent dies.
+
+Workers share the build's memory until they write to it, and the cyclic garbage collector
+writes to every object it walks: the inherited objects are frozen out of its reach while a
+pool runs (at 100,000 articles, each render worker otherwise copied ~500 MB of the plan).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import signal
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
@@ -26,7 +33,14 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def worker_pool(workers: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """``workers`` forked processes that end when the process that made them does."""
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"),
-                               initializer=_die_with_parent, initargs=(os.getpid(),))
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=multiprocessing.get_context("fork"),
+                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+            yield pool
+    finally:
+        gc.unfreeze()

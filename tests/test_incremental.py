@@ -90,7 +90,7 @@ def test_a_long_lived_builder_reuses_its_plan_for_body_edits_and_stays_exact(
     from site_builder.build import Builder
 
     config = load_config(site_dir / "config.yaml")
-    builder = Builder(config)
+    builder = Builder(config, save_cache=False)  # as serve makes it
 
     def rebuild():
         report = build_site(config, quiet=True, builder=builder)

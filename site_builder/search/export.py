@@ -32,7 +32,6 @@ share files with the previous build), and files no longer part of the export are
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import marshal
@@ -44,7 +43,7 @@ import time
 import zlib
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,6 +52,7 @@ from filelock import FileLock
 
 from ..config import Config
 from ..content import Article
+from ..procs import worker_pool
 from ..render import replace_file
 from .analysis import _ZERO_WIDTH as ZERO_WIDTH
 from .analysis import CAMPAIGN_WORDS, fold_char, is_ignored, normalize, segmenter
@@ -588,13 +588,8 @@ def _pool_map(function, items: list) -> Iterator:
     if workers <= 1:
         yield from map(function, items)
         return
-    context = multiprocessing.get_context("fork")
-    gc.freeze()  # a collection in a worker would touch, and so copy, every inherited object
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            yield from pool.map(function, items, chunksize=max(1, len(items) // (workers * 8)))
-    finally:
-        gc.unfreeze()
+    with worker_pool(workers) as pool:
+        yield from pool.map(function, items, chunksize=max(1, len(items) // (workers * 8)))
 
 
 def patch_payload(kind: str, payload: bytes, entries: dict[int, object]) -> bytes:

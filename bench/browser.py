@@ -1,15 +1,19 @@
 """What one search costs a reader's browser: bytes on a fresh cache and time to results.
 
 The site is served from 127.0.0.1 by a small static server that behaves like common static
-hosts: gzip for text types (html, css, js, json, xml, svg, txt, wasm) when the browser asks for
-it, ``Cache-Control: max-age=600`` on everything. Both our site and Hugo + Pagefind are served
-by it, so the rule is the same for both.
+hosts: HTTP/1.1 with persistent (keep-alive) connections, gzip for text types (html, css, js,
+json, xml, svg, txt, wasm) when the browser asks for it, ``Cache-Control: max-age=600`` on
+everything. Both our site and Hugo + Pagefind are served by it, so the rule is the same for
+both. (Until 2026-11-24 it spoke HTTP/1.0, a new connection per request, which no common
+static host does; ``keep_alive=False`` still serves that way, to compare figures across the
+change: see docs/performance.md.)
 
 Per query, in a fresh browser context (empty cache):
 
 * time to results: from the start of navigation to ``/search/?q=…`` until the first element
   matching the result selector is in the DOM (``performance.now()`` in a MutationObserver
-  installed before any page script runs);
+  installed before any page script runs, which reports it on the console: nothing of
+  Playwright's runs in the page meanwhile — until 2026-11-24 a Playwright selector wait did);
 * bytes: what the server sends (status line, headers and the possibly gzipped body) for every
   request of the page and its Web Workers, until no request has been served for 300 ms after
   the first result, EXCEPT the search page's HTML document and the stylesheets the home page
@@ -69,24 +73,37 @@ class StaticHandler(http.server.SimpleHTTPRequestHandler):
     """GET/HEAD of files with gzip and a cache lifetime; nothing else. Counts bytes sent."""
 
     cache: ClassVar[dict] = {}
+    protocol_version = "HTTP/1.1"  # keep-alive: every response below has a Content-Length
+    timeout = 30  # an idle kept-alive connection is closed after this many seconds
+    disable_nagle_algorithm = True  # TCP_NODELAY, as nginx does on kept-alive connections
 
     def __init__(self, *args, traffic: Traffic, **kwargs) -> None:
         self.traffic = traffic
         self.counted = 0
         super().__init__(*args, **kwargs)
 
+    def parse_request(self) -> bool:
+        # A request is active from its request line on: a kept-alive connection waiting for
+        # its next request is idle.
+        ok = super().parse_request()
+        if ok:
+            with self.traffic.lock:
+                self.traffic.active += 1
+            self.serving = True
+        return ok
+
     def handle_one_request(self) -> None:
-        with self.traffic.lock:
-            self.traffic.active += 1
         self.counted = 0
+        self.serving = False
         try:
             super().handle_one_request()
         finally:
-            with self.traffic.lock:
-                self.traffic.active -= 1
-                self.traffic.last = time.perf_counter()
-                if getattr(self, "path", None) and self.counted:
-                    self.traffic.sent.append((self.path, self.counted))
+            if self.serving:
+                with self.traffic.lock:
+                    self.traffic.active -= 1
+                    self.traffic.last = time.perf_counter()
+                    if self.counted:
+                        self.traffic.sent.append((self.path, self.counted))
 
     def end_headers(self) -> None:
         self.counted += sum(len(h) for h in getattr(self, "_headers_buffer", [])) + 2
@@ -138,9 +155,18 @@ class StaticHandler(http.server.SimpleHTTPRequestHandler):
         return io.BytesIO(body)
 
 
-def serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str, Traffic]:
+class ClosingHandler(StaticHandler):
+    """The server as it was before 2026-11-24: HTTP/1.0, one connection per request."""
+
+    protocol_version = "HTTP/1.0"
+    disable_nagle_algorithm = False
+
+
+def serve(directory: Path, *, keep_alive: bool = True,
+          ) -> tuple[http.server.ThreadingHTTPServer, str, Traffic]:
     traffic = Traffic()
-    handler = functools.partial(StaticHandler, directory=str(directory), traffic=traffic)
+    handler = functools.partial(StaticHandler if keep_alive else ClosingHandler,
+                                directory=str(directory), traffic=traffic)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/", traffic
@@ -157,17 +183,22 @@ def unavailable() -> str | None:
     return None
 
 
+# Installed before any page script runs. It reports the first result through the console:
+# waiting with a Playwright selector would inject Playwright's own script into the page, whose
+# compilation (10-20 ms on this machine) lands on the page's main thread mid-load.
 _OBSERVER = """
 (() => {
   const selector = %s;
   const mark = () => {
     if (window.__benchFirst === undefined && document.querySelector(selector)) {
       window.__benchFirst = performance.now();
+      console.debug(`bench:first ${window.__benchFirst}`);
     }
   };
   new MutationObserver(mark).observe(document, {childList: true, subtree: true});
 })();
 """
+FIRST_MESSAGE = "bench:first "
 
 
 @dataclass
@@ -215,13 +246,12 @@ def _counted(sent: list[tuple[str, int]], shared: set[str]) -> list[tuple[str, i
 
 def _load(page, cdp, traffic: Traffic, url: str, selector: str, shared: set[str]) -> Load:
     traffic.reset()
-    page.goto(url, wait_until="commit")
     first = None
     try:
-        # wait_for_function would eval a string, which our strict CSP (rightly) forbids
-        page.wait_for_selector(selector, state="attached", timeout=RESULT_TIMEOUT_MS)
-        first = page.evaluate("window.__benchFirst")
-        first = float(first) if first is not None else None
+        with page.expect_console_message(lambda m: m.text.startswith(FIRST_MESSAGE),
+                                         timeout=RESULT_TIMEOUT_MS) as message:
+            page.goto(url, wait_until="commit")
+        first = float(message.value.text.removeprefix(FIRST_MESSAGE))
     except Exception:  # no result shown in time counts as no result
         first = None
     settle_until = time.perf_counter() + 5.0
@@ -238,11 +268,12 @@ def _load(page, cdp, traffic: Traffic, url: str, selector: str, shared: set[str]
                 urls=[f"{p} {n}" for p, n in counted])
 
 
-def measure_queries(site: Path, queries: list[str], selector: str) -> list[QueryResult]:
+def measure_queries(site: Path, queries: list[str], selector: str, *,
+                    keep_alive: bool = True) -> list[QueryResult]:
     """Serve ``site`` and load /search/?q=… for each query, fresh then warm."""
     from playwright.sync_api import sync_playwright
 
-    server, base, traffic = serve(site)
+    server, base, traffic = serve(site, keep_alive=keep_alive)
     shared = shared_stylesheets(site)
     out: list[QueryResult] = []
     try:

@@ -1,0 +1,65 @@
+"""The benchmark's static server (bench/browser.py) keeps connections alive like real static
+hosts, and still counts every response and notices when the page has gone quiet."""
+
+from __future__ import annotations
+
+import http.client
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+import browser
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    (tmp_path / "search").mkdir()
+    (tmp_path / "search" / "index.html").write_text("<p>搜索</p>" * 50, encoding="utf-8")
+    (tmp_path / "a.json").write_text('{"a": 1}', encoding="utf-8")
+    (tmp_path / "b.bin").write_bytes(bytes(range(256)))
+    return tmp_path
+
+
+def get(conn: http.client.HTTPConnection, path: str) -> http.client.HTTPResponse:
+    conn.request("GET", path, headers={"Accept-Encoding": "gzip"})
+    response = conn.getresponse()
+    response.read()
+    return response
+
+
+def test_one_connection_serves_many_requests_each_counted(site):
+    server, _, traffic = browser.serve(site)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+        first = get(conn, "/a.json")
+        sock = conn.sock
+        second = get(conn, "/b.bin")
+        third = get(conn, "/search")  # a folder: redirected, on the same connection
+        assert (first.status, second.status, third.status) == (200, 200, 301)
+        assert first.version == 11 and first.getheader("Content-Encoding") == "gzip"
+        assert conn.sock is sock, "the connection was not kept alive"
+        time.sleep(0.05)
+        with traffic.lock:
+            paths = [path for path, _ in traffic.sent]
+            sizes = [size for _, size in traffic.sent]
+        assert paths == ["/a.json", "/b.bin", "/search"]
+        assert sizes[1] > 256 and all(size > 0 for size in sizes)
+        # the connection is still open, waiting: that is idle, not a request in progress
+        assert traffic.idle_for() > 0
+        conn.close()
+    finally:
+        server.shutdown()
+
+
+def test_the_old_server_closes_each_connection(site):
+    server, _, _ = browser.serve(site, keep_alive=False)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=5)
+        response = get(conn, "/a.json")
+        assert response.version == 10 and response.will_close
+        conn.close()
+    finally:
+        server.shutdown()

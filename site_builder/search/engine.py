@@ -199,19 +199,33 @@ class SearchIndex:
             for term in positive:
                 if term not in term_scores:
                     term_scores[term] = self._term_scores(term)
-            for d in found:
-                group_score = 0.0
-                for term in positive:
-                    group_score += term_scores[term].get(d, match)
-                scores[d] = scores.get(d, 0.0) + group_score
-        floor = math.floor  # query.rounded, inlined: this runs for every matching document
-        order = sorted([(-floor(s * 1e6 + 0.5), -d) for d, s in scores.items()])
-        ranked = [-d for _, d in order]  # ties: the higher number (newer article) first
-        facets = self._facets(ranked)
-        shown = ranked if limit is None else ranked[:limit]
+            gets = [term_scores[term].get for term in positive]
+            if len(gets) == 1:  # 0.0 + x is x: the same floats as the loop below
+                get = gets[0]
+                group_scores = {d: get(d, match) for d in found}
+            else:
+                group_scores = {}
+                for d in found:
+                    group_score = 0.0
+                    for get in gets:
+                        group_score += get(d, match)
+                    group_scores[d] = group_score
+            if not scores:
+                scores = group_scores
+            else:
+                for d, group_score in group_scores.items():
+                    scores[d] = scores.get(d, 0.0) + group_score
+        # Order: score rounded to 1e-6 (query.rounded, inlined), then the higher number (the
+        # newer article) first, as one integer per document: rounded * span + number.
+        floor = math.floor
+        span = max(self.manifest["documents"], 1 + max(scores, default=0))
+        keys = [floor(s * 1e6 + 0.5) * span + d for d, s in scores.items()]
+        keys.sort(reverse=True)
+        shown = [key % span for key in (keys if limit is None else keys[:limit])]
+        facets = self._facets(list(scores))  # counts: the order does not matter
         terms = parsed.positive_terms
         hits = [self._hit(d, scores[d], terms) for d in shown]
-        return Results(parsed, len(ranked), hits, facets)
+        return Results(parsed, len(keys), hits, facets)
 
     def _term_scores(self, term: str) -> dict[int, float]:
         """Per document: MATCH + TITLE_HIT (title contains it) + BM25 of the term as a word

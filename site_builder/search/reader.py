@@ -12,6 +12,7 @@ import json
 import os
 import re
 import zlib
+from itertools import compress
 
 TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
 if TYPE_CHECKING:
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 FAMILY_OF = {"d": "g", "t": "t", "P": "t", "p": "p", "h": "w", "w": "w"}
 BLOCK_BITS = 8
 BLOCK = 1 << BLOCK_BITS
+BITS = bytes.maketrans(b"01", b"\0\1")
 
 # Field lengths as one byte: exact up to 127, then ~6 % steps (integers only, so search.js
 # builds the same table).
@@ -106,8 +108,9 @@ def decode_docs(payload: bytes | None) -> list[int]:
     out: list[int] = []
     for base, data, start, end in _blocks(payload or b""):
         if data[start] == 1:
-            bits = int.from_bytes(data[start + 1:end], "little")
-            out.extend(base + i for i in range(bits.bit_length()) if bits >> i & 1)
+            # one bit per document, least significant first: as b"\0"/b"\1" flags (in C)
+            flags = bin(int.from_bytes(data[start + 1:end], "little"))[:1:-1]
+            out.extend(compress(range(base, base + len(flags)), flags.encode().translate(BITS)))
             continue
         values = _uints(data, start + 1, end)
         last = base

@@ -13,10 +13,10 @@ files' names, sizes and times, and rewritten when either differs. Format::
     body, folds] (None: no document)
 
 ``body`` has its white space runs collapsed to one space (what a snippet shows); ``folds``
-pairs each non-ASCII character of the title and body with its folded form (analysis.fold_char)
-so highlighting needs no OpenCC. Records are marshalled (the file is private to this
-version of the CLI, and marshal loads a record several times faster than json); paths are
-plain strings (no pathlib for a query process).
+pairs each non-ASCII character of the title and body with its folded form (analysis.fold_char,
+as the export's fold tables give it) so highlighting needs no OpenCC. Records are marshalled
+(the file is private to this version of the CLI, and marshal loads a record several times
+faster than json); paths are plain strings (no pathlib for a query process).
 """
 
 from __future__ import annotations
@@ -78,17 +78,29 @@ class DocStore:
         self.handle.close()
 
 
-def record_of(fields: dict | None) -> list | None:
-    """The stored fields of one Whoosh document as a store record."""
+def fold_table(browser: str, manifest: bytes) -> dict[str, str]:
+    """Every non-ASCII character whose folded form differs, and that form: the export's
+    ``fold/<page>.json`` pairs (analysis.fold_char, computed once by the build), so copying
+    the store neither loads OpenCC nor folds each document's characters one call at a time."""
+    import json
+
+    table: dict[str, str] = {}
+    for page in json.loads(manifest)["fold_pages"]:
+        with open(os.path.join(browser, "fold", f"{page}.json"), "rb") as handle:
+            pairs = json.loads(handle.read())
+        table.update(zip(pairs[0::2], pairs[1::2], strict=True))
+    return table
+
+
+def record_of(fields: dict | None, folds: dict[str, str]) -> list | None:
+    """The stored fields of one Whoosh document as a store record (``folds``: fold_table)."""
     if fields is None:
         return None
-    from .analysis import fold_char
-
     body = " ".join((fields.get("body") or "").split())
     title = fields.get("title", "")
-    folds = sorted(c for c in set(title + body) if c >= "\x80" and fold_char(c) != c)
+    chars = sorted(folds.keys() & set(title + body))
     return [*(fields.get(name, "") for name in FIELDS), body,
-            "".join(c + fold_char(c) for c in folds)]
+            "".join(c + folds[c] for c in chars)]
 
 
 def write_store(path: str, tag: bytes, records: list[list | None]) -> None:
@@ -112,7 +124,7 @@ def write_store(path: str, tag: bytes, records: list[list | None]) -> None:
             os.unlink(temp)
 
 
-def stored_records(whoosh: str, ids: list[str]) -> list[list | None]:
+def stored_records(whoosh: str, ids: list[str], folds: dict[str, str]) -> list[list | None]:
     """Every document's record, in document order, read from Whoosh."""
     from .indexer import open_whoosh
 
@@ -122,7 +134,7 @@ def stored_records(whoosh: str, ids: list[str]) -> list[list | None]:
             by_id = {f.get("id"): f for f in searcher.all_stored_fields()}
     finally:
         ix.close()
-    return [record_of(by_id.get(doc_id)) for doc_id in ids]
+    return [record_of(by_id.get(doc_id), folds) for doc_id in ids]
 
 
 def open_store(root: str, browser: str, manifest: bytes) -> DocStore | None:
@@ -140,7 +152,7 @@ def open_store(root: str, browser: str, manifest: bytes) -> DocStore | None:
         return None
     with open(os.path.join(browser, IDS_FILE), encoding="utf-8") as handle:
         ids = handle.read().split("\n")
-    records = stored_records(whoosh, ids)
+    records = stored_records(whoosh, ids, fold_table(browser, manifest))
     if index_tag(manifest, whoosh) == tag:  # no build committed meanwhile: keep it
         write_store(path, tag, records)
         return DocStore.open(path, tag)

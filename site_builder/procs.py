@@ -19,7 +19,7 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 _PR_SET_PDEATHSIG = 1
@@ -44,3 +44,20 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
             yield pool
     finally:
         gc.unfreeze()
+
+
+def start_process(target: Callable[..., object], *args: object) -> multiprocessing.Process:
+    """``target(*args)`` in one forked process that ends when this one does (started)."""
+    process = multiprocessing.get_context("fork").Process(
+        target=_run_child, args=(os.getpid(), target, args))
+    gc.freeze()
+    try:
+        process.start()
+    finally:
+        gc.unfreeze()
+    return process
+
+
+def _run_child(parent: int, target: Callable[..., object], args: tuple) -> None:
+    _die_with_parent(parent)
+    target(*args)

@@ -35,7 +35,6 @@ import contextlib
 import hashlib
 import json
 import marshal
-import multiprocessing
 import os
 import shutil
 import sqlite3
@@ -52,7 +51,7 @@ from filelock import FileLock
 
 from ..config import Config
 from ..content import Article
-from ..procs import worker_pool
+from ..procs import start_process, worker_pool
 from ..render import replace_file
 from .analysis import _ZERO_WIDTH as ZERO_WIDTH
 from .analysis import CAMPAIGN_WORDS, fold_char, is_ignored, normalize, segmenter
@@ -204,13 +203,10 @@ class Exporter:
               changed: list[Article], removed: list[str]) -> None:
         """Analyze and encode every article (forked workers); Whoosh alongside."""
         global _JOB
-        context = multiprocessing.get_context("fork")
         if fresh:  # in its own process, alongside: the writer's memory is never ours
-            whoosh_proc = context.Process(target=create_whoosh, args=(self.whoosh, docs))
+            whoosh_proc = start_process(create_whoosh, self.whoosh, docs)
         else:
-            whoosh_proc = context.Process(target=update_whoosh,
-                                          args=(self.whoosh, changed, removed))
-        whoosh_proc.start()
+            whoosh_proc = start_process(update_whoosh, self.whoosh, changed, removed)
         doc_dir = out / "doc"
         doc_dir.mkdir(parents=True, exist_ok=True)
         spill = self.root / "spill"  # the tasks' records, on disk until merged
@@ -223,7 +219,7 @@ class Exporter:
         pieces: defaultdict[tuple[str, int], list[Slice]] = defaultdict(list)
         lengths = [0, 0]
         doc_files: dict[str, str] = {}
-        rows: list[tuple[str, str, bytes]] = []
+        cache.clear()
         try:
             for parts, part_lengths, part_files, part_rows in _pool_map(_encode_task, tasks):
                 for key, data in parts.items():  # in task order: blocks stay ascending
@@ -231,13 +227,10 @@ class Exporter:
                 lengths[0] += part_lengths[0]
                 lengths[1] += part_lengths[1]
                 doc_files.update(part_files)
-                rows.extend(part_rows)
+                cache.insert(part_rows)  # as they come: at 100k all texts are ~200 MB
         finally:
             _JOB = None
         self.lap("encode")
-        cache.replace_all(rows)
-        del rows
-        self.lap("texts cache")
         self.state["lengths"] = lengths
         for rel in [r for r in self.files if r.startswith("doc/") and r not in doc_files]:
             self._write_master(rel, None)
@@ -650,8 +643,10 @@ class TextCache:
     def delete(self, doc_ids: list[str]) -> None:
         self.db.executemany("DELETE FROM texts WHERE id = ?", [(i,) for i in doc_ids])
 
-    def replace_all(self, rows: list[tuple[str, str, bytes]]) -> None:
+    def clear(self) -> None:
         self.db.execute("DELETE FROM texts")
+
+    def insert(self, rows: list[tuple[str, str, bytes]]) -> None:
         self.db.executemany("INSERT OR REPLACE INTO texts VALUES (?, ?, ?)", rows)
 
     def close(self) -> None:

@@ -75,7 +75,7 @@ class Builder:
         self.env = make_environment(config)  # re-reads a template when its file changes
         self.plan: reuse.Plan | None = None  # the last build's, reused when only bodies changed
         self.plan_file = self.state / "cache" / "plan.pickle"
-        self._saved_plan: reuse.Plan | None = None  # the plan as the plan file holds it
+        self._saved_plan: reuse.Plan | None = None  # the plan the plan file holds
         self.last_report: BuildReport | None = None
 
     def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport,

@@ -151,12 +151,17 @@ def test_a_new_build_process_reuses_the_saved_plan_for_body_edits_and_stays_exac
         return report
 
     new_process_build()
-    assert len(planned) == 1 and (site_dir / ".site-builder/cache/plan.pickle").is_file()
+    plan_file = site_dir / ".site-builder/cache/plan.pickle"
+    assert len(planned) == 1 and plan_file.is_file()
+    whole = plan_file.stat()
     article = site_dir / "content/articles/2021/haishu.md"
     article.write_text(article.read_text() + "\n## 补记\n\n坚果年货礼盒已分发到每个网点。\n",
                        encoding="utf-8")
     report = new_process_build()
     assert len(planned) == 1  # the saved plan, updated with the new body
+    assert (plan_file.stat().st_ino, plan_file.stat().st_mtime_ns) == (whole.st_ino,
+                                                                       whole.st_mtime_ns)
+    assert plan_file.with_name("plan.pickle.delta").is_file()  # only what the edit changed
     assert 0 < report.rendered < report.pages / 2
     assert "坚果年货礼盒" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
     feed = (site_dir / "output/feed.xml").read_text()
@@ -170,6 +175,13 @@ def test_a_new_build_process_reuses_the_saved_plan_for_body_edits_and_stays_exac
     shutil.copytree(tmp_path / "state", saved)
     planned.clear()
     planned.append(1)
+    other = site_dir / "content/articles/2024/wuxi-songwennuan.md"
+    other.write_text(other.read_text() + "\n另一篇的补记。\n", encoding="utf-8")
+    new_process_build()  # a second body edit: the saved plan plus both deltas
+    new_process_build()
+    assert len(planned) == 1
+    assert "另一篇的补记" in (site_dir / "output/articles/2024/wuxi-songwennuan/index.html"
+                              ).read_text()
 
     article.write_text(article.read_text().replace("title:", "title: 新", 1), encoding="utf-8")
     new_process_build()  # metadata changed: planned anew

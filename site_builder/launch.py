@@ -120,7 +120,7 @@ def _stamp(config_path: str) -> bytes | None:
 def _stamp_path(config_path: str) -> str:
     import os
 
-    from .search.indexer import INDEX_DIR
+    from .search.docstore import INDEX_DIR
 
     return os.path.join(os.path.dirname(config_path), *INDEX_DIR, CONFIG_STAMP)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -26,8 +27,10 @@ from site_builder.cli import cli
 from site_builder.config import load_config
 from site_builder.search import grams, reader
 from site_builder.search.analysis import normalize, normalize_with_offsets
+from site_builder.search.command import json_text
 from site_builder.search.docstore import STORE_FILE
 from site_builder.search.indexer import browser_dir, index_dir
+from site_builder.search.query import tokens
 
 HEAVY = ("click", "yaml", "whoosh", "jinja2", "markdown", "opencc", "rjieba", "jieba", "numpy",
          "rich", "nh3", "pypinyin", "dataclasses", "typing", "site_builder.config",
@@ -68,6 +71,31 @@ def test_a_query_process_imports_no_heavy_module(site):
     assert "site_builder.search.engine" in modules  # the output is really there
     heavy = sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY)
     assert heavy == [], f"site-builder search imported {heavy}"
+
+
+# What an installed copy's query process may import beyond a bare interpreter's modules: run
+# without site (the editable install's finder imports pathlib and re at every start).
+INSTALLED_LIGHT = ("json", "re", "enum", "pathlib", "typing", "dataclasses", "inspect",
+                   "threading", "site_builder.search.analysis", "site_builder.search.indexer")
+
+
+def test_an_installed_query_process_imports_neither_json_nor_re_nor_pathlib(site):
+    assert run_cli(site, "--json", "快递小哥").returncode == 0  # the docstore exists
+    repo = Path(__file__).resolve().parents[1]
+    code = ("import sys; from site_builder.launch import main; "
+            "sys.argv[0] = 'site-builder'; sys.exit(main())")
+    done = subprocess.run(
+        [sys.executable, "-S", "-X", "importtime", "-c", code, "--config",
+         str(site / "config.yaml"), "search", "--json", "快递小哥"],
+        capture_output=True, text=True, encoding="utf-8", cwd=site, timeout=120,
+        env={**os.environ, "PYTHONPATH": str(repo), "PYTHONIOENCODING": "utf-8"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == run_cli(site, "--json", "快递小哥").stdout
+    modules = imported(done.stderr)
+    assert "site_builder.search.engine" in modules
+    light = sorted(m for m in modules if m.split(".")[0] in HEAVY or m in HEAVY
+                   or m in INSTALLED_LIGHT)
+    assert light == [], f"an installed site-builder search imports {light}"
 
 
 def test_the_fast_command_prints_what_the_click_command_prints(site, capsys, monkeypatch):
@@ -174,3 +202,32 @@ def test_query_folding_from_the_exported_tables_equals_the_analyzer(tmp_path):
                  "\u3000全形　空格\ufeff", ""]:
         assert folding.normalize(text) == normalize(text)
         assert folding.normalize_with_offsets(text) == normalize_with_offsets(text)
+
+
+def test_the_query_tokenizer_finds_what_the_pattern_finds():
+    pattern = re.compile(r'"([^"]*)"?|(\S+)')
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(['"', "a", "送", "-", ":", " ", "\u3000", "\t",
+                                             "\n", "\x1c", "\u200b", "\x85"]), max_size=16)
+           | st.text(max_size=16))
+    def check(text):
+        assert list(tokens(text)) == [(m.group(1), m.group(2)) for m in pattern.finditer(text)]
+
+    check()
+
+
+def test_the_white_space_table_is_pythons():
+    assert set(reader.WHITE_SPACE) == {chr(i) for i in range(0x110000) if chr(i).isspace()}
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(JSON_VALUES)
+def test_the_json_output_is_what_json_dumps_writes(value):
+    assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=2)

@@ -6,13 +6,11 @@ hits' fields from the docstore (no Whoosh, OpenCC or click unless printing in co
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 
-from .docstore import open_store
+from .docstore import BROWSER_DIR, INDEX_DIR, open_store
 from .engine import Hit, SearchIndex
-from .indexer import BROWSER_DIR, INDEX_DIR
 
 TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
 if TYPE_CHECKING:
@@ -45,7 +43,7 @@ def search_project(root: str | Path, query: str, *, region: str | None = None,
     if store is None:
         echo("no search index: run site-builder build first", err=True)
         return 2
-    index = SearchIndex(None, folder, store=store, manifest=manifest)
+    index = SearchIndex(None, folder, store=store)  # the manifest, parsed, from the store
     try:
         filters = {"region": region, "year": str(year) if year else None, "kind": kind}
         results = index.search(query, limit=max(limit, 0),
@@ -53,8 +51,7 @@ def search_project(root: str | Path, query: str, *, region: str | None = None,
     finally:
         index.close()
     if as_json:
-        echo(json.dumps([h.as_json() for h in results.hits], ensure_ascii=False,
-                              indent=2))
+        echo(json_text([h.as_json() for h in results.hits]))
         return 0
     if not results.query.groups and not results.query.filters:
         echo("nothing to search for: type a word, a \"phrase\", or region:/year:", err=True)
@@ -89,6 +86,43 @@ def echo(text: str, err: bool = False) -> None:
     import click
 
     click.echo(text, err=err)
+
+
+# json.dumps(value, ensure_ascii=False, indent=2), for the values a hit list holds (str, int,
+# float, lists, dicts with str keys): json imports re and enum, which would cost a query
+# process more than its hits (tests compare the two on arbitrary values).
+_ESCAPES = {**{c: f"\\u{c:04x}" for c in range(0x20)}, 0x22: '\\"', 0x5C: "\\\\", 0x08: "\\b",
+            0x0C: "\\f", 0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+
+
+def json_text(value: object, indent: str = "") -> str:
+    """``value`` as json.dumps(value, ensure_ascii=False, indent=2) writes it."""
+    if isinstance(value, str):
+        return '"' + value.translate(_ESCAPES) + '"'
+    if value is None or value is True or value is False:
+        return {None: "null", True: "true", False: "false"}[value]
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    inner = indent + "  "
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        if not all(isinstance(k, str) for k in value):
+            raise TypeError("json_text writes dicts with str keys only")
+        items = [f"{json_text(k)}: {json_text(v, inner)}" for k, v in value.items()]
+        return "{\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        items = [json_text(v, inner) for v in value]
+        return "[\n" + inner + (",\n" + inner).join(items) + "\n" + indent + "]"
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def _marked(text: str, marks: list[tuple[int, int]], color: bool, bold: bool = False) -> str:

@@ -6,29 +6,36 @@ So the first ``site-builder search`` after a build copies the stored fields out 
 into ``.site-builder/index/cli-docs.bin`` and later queries read just their hits from it.
 
 The file is a function of the index: it is tagged with the export's manifest and the Whoosh
-files' names, sizes and times, and rewritten when either differs. Format::
+files' names, sizes and times, and rewritten when either differs. Format (integers u64 LE)::
 
-    b"site-builder docs 3\\n" | tag length (u64 LE) | tag | count (u64 LE)
-    | count + 1 offsets (u64 LE) | records: marshal [url, title, region, year, date, kind,
-    body, folds] (None: no document)
+    b"site-builder docs 4\\n" | tag length | tag | meta length | meta | count
+    | count + 1 offsets | records: marshal [url, title, region, year, date, kind, body,
+    folds] (None: no document)
 
+``meta`` is the export's manifest, parsed, and its fold tables ({page: pairs}), marshalled:
+a query then needs neither json nor re (whose imports cost it more than reading its hits).
 ``body`` has its white space runs collapsed to one space (what a snippet shows); ``folds``
 pairs each non-ASCII character of the title and body with its folded form (analysis.fold_char,
-as the export's fold tables give it) so highlighting needs no OpenCC. Records are marshalled
-(the file is private to this version of the CLI, and marshal loads a record several times
-faster than json); paths are plain strings (no pathlib for a query process).
+as the export's fold tables give it) so highlighting needs no OpenCC. Marshal, not json: the
+file is private to this version of the CLI, and marshal loads several times faster. Paths
+are plain strings (no pathlib for a query process).
 """
 
 from __future__ import annotations
 
 import marshal
 import os
-import struct
 
-MAGIC = b"site-builder docs 3\n"
+MAGIC = b"site-builder docs 4\n"
 MARSHAL_VERSION = 4  # fixed, so the bytes written do not depend on the running Python
-STORE_FILE = "cli-docs.bin"
+STORE_FILE = "cli-docs.bin"  # in INDEX_DIR
+INDEX_DIR = (".site-builder", "index")  # under the project's root (indexer.index_dir_of)
+BROWSER_DIR = "browser"  # in INDEX_DIR: the export the browser's files are copied from
 FIELDS = ("url", "title", "region", "year", "date", "kind")
+
+
+def _u64(data: bytes, at: int = 0) -> int:
+    return int.from_bytes(data[at:at + 8], "little")
 
 
 def index_tag(manifest: bytes, whoosh: str) -> bytes:
@@ -46,11 +53,13 @@ def index_tag(manifest: bytes, whoosh: str) -> bytes:
 class DocStore:
     """Read hits from the store file; ``None`` from :meth:`open` when it is missing or stale."""
 
-    def __init__(self, path: str, count: int, handle, header: int) -> None:
+    def __init__(self, path: str, count: int, handle, header: int, meta: dict) -> None:
         self.path = path
         self.count = count
         self.handle = handle
         self.header = header  # where the offsets start
+        self.manifest: dict = meta["manifest"]  # the export's manifest.json, parsed
+        self.fold_tables: dict[int, str] = meta["fold"]  # its fold/<page>.json
 
     @classmethod
     def open(cls, path: str, tag: bytes) -> DocStore | None:
@@ -58,36 +67,46 @@ class DocStore:
             handle = open(path, "rb")  # noqa: SIM115 (kept open for the hits; closed by close)
         except OSError:
             return None
-        head = handle.read(len(MAGIC) + 8 + len(tag) + 8)
-        want = MAGIC + struct.pack("<Q", len(tag)) + tag
+        want = MAGIC + len(tag).to_bytes(8, "little") + tag
+        head = handle.read(len(want) + 8)
         if len(head) != len(want) + 8 or head[:len(want)] != want:
             handle.close()
             return None
-        (count,) = struct.unpack("<Q", head[-8:])
-        return cls(path, count, handle, len(head))
+        meta = marshal.loads(handle.read(_u64(head, len(want))))
+        count = _u64(handle.read(8))
+        return cls(path, count, handle, handle.tell(), meta)
 
     def record(self, d: int) -> list | None:
         if not 0 <= d < self.count:
             return None
         self.handle.seek(self.header + 8 * d)
-        start, end = struct.unpack("<QQ", self.handle.read(16))
+        offsets = self.handle.read(16)
+        start = _u64(offsets)
         self.handle.seek(start)
-        return marshal.loads(self.handle.read(end - start))
+        return marshal.loads(self.handle.read(_u64(offsets, 8) - start))
 
     def close(self) -> None:
         self.handle.close()
 
 
-def fold_table(browser: str, manifest: bytes) -> dict[str, str]:
-    """Every non-ASCII character whose folded form differs, and that form: the export's
-    ``fold/<page>.json`` pairs (analysis.fold_char, computed once by the build), so copying
-    the store neither loads OpenCC nor folds each document's characters one call at a time."""
+def read_meta(browser: str, manifest: bytes) -> dict:
+    """The parsed manifest and the export's ``fold/<page>.json`` pairs by page."""
     import json
 
-    table: dict[str, str] = {}
-    for page in json.loads(manifest)["fold_pages"]:
+    parsed = json.loads(manifest)
+    fold: dict[int, str] = {}
+    for page in parsed["fold_pages"]:
         with open(os.path.join(browser, "fold", f"{page}.json"), "rb") as handle:
-            pairs = json.loads(handle.read())
+            fold[page] = json.loads(handle.read())
+    return {"manifest": parsed, "fold": fold}
+
+
+def fold_table(fold: dict[int, str]) -> dict[str, str]:
+    """Every non-ASCII character whose folded form differs, and that form, from the fold
+    pages (analysis.fold_char, computed once by the build): copying the store neither loads
+    OpenCC nor folds each document's characters one call at a time."""
+    table: dict[str, str] = {}
+    for pairs in fold.values():
         table.update(zip(pairs[0::2], pairs[1::2], strict=True))
     return table
 
@@ -103,10 +122,12 @@ def record_of(fields: dict | None, folds: dict[str, str]) -> list | None:
             "".join(c + folds[c] for c in chars)]
 
 
-def write_store(path: str, tag: bytes, records: list[list | None]) -> None:
+def write_store(path: str, tag: bytes, meta: dict, records: list[list | None]) -> None:
     """Write the store (to a new file renamed over the old: readers never see half)."""
     blobs = [marshal.dumps(r, MARSHAL_VERSION) for r in records]
-    head = MAGIC + struct.pack("<Q", len(tag)) + tag + struct.pack("<Q", len(blobs))
+    packed = marshal.dumps(meta, MARSHAL_VERSION)
+    head = b"".join([MAGIC, len(tag).to_bytes(8, "little"), tag,
+                     len(packed).to_bytes(8, "little"), packed, len(blobs).to_bytes(8, "little")])
     start = len(head) + 8 * (len(blobs) + 1)
     offsets = [start]
     for blob in blobs:
@@ -116,7 +137,7 @@ def write_store(path: str, tag: bytes, records: list[list | None]) -> None:
     try:
         with open(temp, "wb") as out:
             out.write(head)
-            out.write(struct.pack(f"<{len(offsets)}Q", *offsets))
+            out.write(b"".join(o.to_bytes(8, "little") for o in offsets))
             out.writelines(blobs)
         os.replace(temp, path)
     finally:
@@ -152,19 +173,22 @@ def open_store(root: str, browser: str, manifest: bytes) -> DocStore | None:
         return None
     with open(os.path.join(browser, IDS_FILE), encoding="utf-8") as handle:
         ids = handle.read().split("\n")
-    records = stored_records(whoosh, ids, fold_table(browser, manifest))
+    meta = read_meta(browser, manifest)
+    records = stored_records(whoosh, ids, fold_table(meta["fold"]))
     if index_tag(manifest, whoosh) == tag:  # no build committed meanwhile: keep it
-        write_store(path, tag, records)
+        write_store(path, tag, meta, records)
         return DocStore.open(path, tag)
-    return _Memory(records)
+    return _Memory(records, meta)
 
 
 class _Memory(DocStore):
     """Records read this time but not kept (the index changed while they were read)."""
 
-    def __init__(self, records: list[list | None]) -> None:
+    def __init__(self, records: list[list | None], meta: dict) -> None:
         self.records = records
         self.count = len(records)
+        self.manifest = meta["manifest"]
+        self.fold_tables = meta["fold"]
 
     def record(self, d: int) -> list | None:
         return self.records[d] if 0 <= d < self.count else None

@@ -8,7 +8,6 @@ copied out of Whoosh once per build, see docstore.py).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections import Counter
@@ -104,7 +103,8 @@ class SearchIndex:
     for the fields of the hits shown; keep one per process (the dev server does).
 
     ``folder`` (the export) may be a str: its files are found with os.path, so a CLI query
-    does not import pathlib."""
+    does not import pathlib. With a store and no ``manifest`` (bytes), the manifest and the
+    fold tables come parsed from the store: a CLI query does not import json either."""
 
     def __init__(self, ix, folder: str | Path, store: DocStore | None = None,
                  manifest: bytes | None = None) -> None:
@@ -112,16 +112,22 @@ class SearchIndex:
         self.folder = folder
         self.store = store
         self.searcher = ix.searcher() if ix is not None else None
-        self._load(manifest)
+        self._load(manifest, store if manifest is None else None)
 
-    def _load(self, manifest: bytes | None = None) -> None:
-        self.manifest = json.loads(manifest or self._read("manifest.json"))
+    def _load(self, manifest: bytes | None = None, store: DocStore | None = None) -> None:
+        tables = None
+        if store is not None:
+            self.manifest, tables = store.manifest, store.fold_tables
+        else:
+            import json
+
+            self.manifest = json.loads(manifest or self._read("manifest.json"))
         self._ids: list[str] | None = None
         self.vocabulary = set(self.manifest["vocabulary"])
         self.shards: dict[tuple[str, int], bytes] = {}
         self.files: dict[str, bytes] = {}
         pages = self.manifest.get("fold_pages")
-        self.folding = Folding(self.folder, pages) if pages is not None else None
+        self.folding = Folding(self.folder, pages, tables=tables) if pages is not None else None
 
     @property
     def ids(self) -> list[str]:
@@ -278,6 +284,8 @@ class SearchIndex:
             index = names.index(want_kind) if want_kind in names else -1
             keep({d for d, k in enumerate(kinds) if k == index})
         if "region" in filters:
+            import json
+
             aliases = json.loads(self._file("aliases.json"))
             value = resolve_region(filters["region"], aliases)
             names = json.loads(self._file("districts.json"))

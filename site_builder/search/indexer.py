@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import warnings
 
+# where the index lives, defined beside the CLI's docstore: a query does not import this
+# module (its warnings filter alone imports re)
+from .docstore import BROWSER_DIR, INDEX_DIR
+
 TYPE_CHECKING = False  # typing is not imported: a query process does not need it
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -16,8 +20,6 @@ if TYPE_CHECKING:
 
 warnings.filterwarnings("ignore", category=SyntaxWarning, module=r"whoosh(\..*)?")
 
-INDEX_DIR = (".site-builder", "index")  # under the project's root
-BROWSER_DIR = "browser"  # in INDEX_DIR: the export the browser's files are copied from
 IDS_FILE = "ids.txt"  # in browser_dir: the article id of each document number (CLI only)
 WRITER_TIMEOUT_SECONDS = 60.0  # another process writing the index: wait this long, then fail
 

@@ -20,8 +20,6 @@ the higher document number, export.numbered), so the browser and the CLI agree e
 from __future__ import annotations
 
 import math
-import re
-from collections import namedtuple
 
 TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
 if TYPE_CHECKING:
@@ -33,9 +31,24 @@ TITLE_BOOST = 2.0
 FILTER_FIELDS = ("region", "year", "kind")
 
 
-# Plain classes, not dataclasses: importing dataclasses (and inspect) costs a query process
-# more than parsing does.
-Term = namedtuple("Term", ["text", "negated"], defaults=[False])  # text: normalized
+# Plain classes, not dataclasses or a namedtuple: importing dataclasses (inspect) or
+# collections costs a query process more than parsing does.
+class Term:
+    __slots__ = ("negated", "text")
+
+    def __init__(self, text: str, negated: bool = False) -> None:
+        self.text = text  # normalized
+        self.negated = negated
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Term) and self.text == other.text
+                and self.negated == other.negated)
+
+    def __hash__(self) -> int:
+        return hash((self.text, self.negated))
+
+    def __repr__(self) -> str:
+        return f"Term(text={self.text!r}, negated={self.negated!r})"
 
 
 class ParsedQuery:
@@ -63,7 +76,27 @@ class ParsedQuery:
         return not self.groups and not self.filters
 
 
-_TOKEN = re.compile(r'"([^"]*)"?|(\S+)')
+def tokens(text: str):
+    """(quoted, word) per token, as the pattern ``"([^"]*)"?|(\\S+)`` finds them: a quote
+    runs to the next quote or the end; a word is a run of characters that are not white
+    space (str.isspace, which is re's \\s). Written out so a query does not import re."""
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            if end == -1:
+                yield text[i + 1:], None
+                return
+            yield text[i + 1:end], None
+            i = end + 1
+        elif text[i].isspace():
+            i += 1
+        else:
+            start = i
+            i += 1
+            while i < n and not text[i].isspace():
+                i += 1
+            yield None, text[start:i]
 
 
 def parse_query(text: str, fold: Callable[[str], str] | None = None) -> ParsedQuery:
@@ -74,8 +107,7 @@ def parse_query(text: str, fold: Callable[[str], str] | None = None) -> ParsedQu
         from .analysis import normalize as fold
     parsed = ParsedQuery()
     group: list[Term] = []
-    for match in _TOKEN.finditer(text or ""):
-        quoted, word = match.group(1), match.group(2)
+    for quoted, word in tokens(text or ""):
         if word == "OR":
             if group:
                 parsed.groups.append(group)

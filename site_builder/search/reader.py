@@ -8,9 +8,7 @@ query. tests/test_search_cli_startup.py checks these decoders against grams.py's
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import zlib
 from itertools import compress
 
@@ -210,27 +208,33 @@ def match_docs(record: Callable[[str, str], bytes | None], term: str, vocabulary
 # Invisible characters ignored like white space on both sides of a match (analysis.is_ignored
 # uses these; defined here so a query does not import the analyzer).
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
-# analysis.is_ignored as a pattern: re's \s is str.isspace() (both Py_UNICODE_ISSPACE)
-IGNORED = re.compile(f"[\\s{ZERO_WIDTH}]+")
+# Every character for which str.isspace() is true (tests check the list against Python's).
+WHITE_SPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+# analysis.is_ignored as str.translate tables (in C, and no re to import for a query)
+DELETE_IGNORED = dict.fromkeys(map(ord, WHITE_SPACE + ZERO_WIDTH))
+IGNORED_TO_SPACE = dict.fromkeys(map(ord, WHITE_SPACE + ZERO_WIDTH), " ")
 ASCII_UPPER = {c: c + 32 for c in range(ord("A"), ord("Z") + 1)}
 
 
 class Folding:
     """analysis.fold_char from the export's ``fold/<page>.json`` tables (equal to it by
     construction, tests check), loaded a 256-code-point page at a time: no OpenCC for a
-    query. ``pairs`` ("aA" runs: a document's own folds) are used without loading pages.
+    query. ``pairs`` ("aA" runs: a document's own folds) are used without loading pages;
+    ``tables`` (page: pairs, the CLI's docstore keeps them) instead of reading the files.
 
     Folding maps one character to one character and ASCII only to lower case, so it is a
     str.translate table (run in C)."""
 
     def __init__(self, folder: str | Path | None, pages: list[int] | None,
-                 pairs: str = "") -> None:
+                 pairs: str = "", tables: dict[int, str] | None = None) -> None:
         self.folder = folder
         self.pages = set(pages or ())
+        self.tables = tables
         self.loaded: set[int] = set()
         self.table: dict[int, int] = dict(ASCII_UPPER)
         self._add(pairs)
-        self.complete = folder is None  # only ``pairs``: the caller knows every fold
+        self.complete = folder is None and tables is None  # the caller knows every fold
 
     def _add(self, pairs: str) -> None:
         self.table.update(zip(map(ord, pairs[0::2]), map(ord, pairs[1::2]), strict=True))
@@ -240,22 +244,30 @@ class Folding:
             return
         wanted = {ord(c) >> 8 for c in set(text) if c >= "\x80"} & self.pages
         for page in sorted(wanted - self.loaded):
-            with open(os.path.join(self.folder, "fold", f"{page}.json"), "rb") as handle:
-                self._add(json.loads(handle.read()))
+            if self.tables is not None:
+                self._add(self.tables[page])
+            else:
+                import json
+
+                with open(os.path.join(self.folder, "fold", f"{page}.json"), "rb") as handle:
+                    self._add(json.loads(handle.read()))
             self.loaded.add(page)
 
     def normalize(self, text: str) -> str:
         """analysis.normalize: folded, white space and invisible characters removed."""
         self._load(text)
-        return IGNORED.sub("", text).translate(self.table)
+        return text.translate(DELETE_IGNORED).translate(self.table)
 
     def normalize_with_offsets(self, text: str) -> tuple[str, list[int]]:
         """analysis.normalize_with_offsets."""
         self._load(text)
         offsets: list[int] = []
+        marked = text.translate(IGNORED_TO_SPACE)  # every ignored character is one " "
         last = 0
-        for gap in IGNORED.finditer(text):
-            offsets.extend(range(last, gap.start()))
-            last = gap.end()
+        gap = marked.find(" ")
+        while gap != -1:
+            offsets.extend(range(last, gap))
+            last = gap + 1
+            gap = marked.find(" ", last)
         offsets.extend(range(last, len(text)))
-        return IGNORED.sub("", text).translate(self.table), offsets
+        return text.translate(DELETE_IGNORED).translate(self.table), offsets

@@ -46,7 +46,6 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 from filelock import FileLock
 
 from ..config import Config
@@ -214,6 +213,7 @@ class Exporter:
         spill.mkdir()
         _JOB = (docs, self.vocabulary, self.words, doc_dir, spill)
         segmenter(self.words)  # loaded once here, shared by the forked workers
+        from . import vector  # noqa: F401  (and numpy: imported once, before the fork)
         tasks = [(b, min(b + TASK_BLOCKS, _blocks(len(docs))))
                  for b in range(0, _blocks(len(docs)), TASK_BLOCKS)]
         pieces: defaultdict[tuple[str, int], list[Slice]] = defaultdict(list)
@@ -553,6 +553,8 @@ def _load_merged(spill: Path, family: str, p: int):
     base = spill / f"merged-{family}-{p}"
     data, index = base.with_suffix(".bin").read_bytes(), base.with_suffix(".idx").read_bytes()
     count = len(index) // 12
+    import numpy as np
+
     return (data, np.frombuffer(index[:4 * count], dtype=np.uint32),
             np.frombuffer(index[4 * count:], dtype=np.int64))
 

@@ -21,16 +21,18 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .grams import FAMILY_OF, encode_raw_record, iter_records
+
+if TYPE_CHECKING:  # numpy is imported where it is used: a build that patches never needs it
+    import numpy as np
 
 PARTITIONS = 64  # a power of two
 _MASK = PARTITIONS - 1
 
 Part = tuple[str, int]  # (family, partition)
-Merged = tuple[bytes, np.ndarray, np.ndarray]  # records, each record's crc32 and start
+Merged = tuple[bytes, "np.ndarray", "np.ndarray"]  # records, each record's crc32 and start
 
 
 def split_records(records: dict[tuple[str, str], bytes]) -> dict[Part, bytes]:
@@ -60,6 +62,8 @@ def merge_partition(pieces: list[bytes]) -> Merged:
         crcs.append(zlib.crc32(raw))
         starts.append(len(out))
         out += encode_raw_record(kind, raw, b"".join(payloads[(raw, kind)]))
+    import numpy as np
+
     return (bytes(out), np.array(crcs, dtype=np.uint32), np.array(starts, dtype=np.int64))
 
 
@@ -68,6 +72,8 @@ def cut_shards(partitions: list[Merged], count: int) -> dict[int, bytes]:
     for ``count`` shards (a power of two); shards without records are left out."""
     if count < PARTITIONS:
         return _gather(partitions, count)
+    import numpy as np
+
     shards: dict[int, bytes] = {}
     for data, crcs, starts in partitions:
         if not len(crcs):

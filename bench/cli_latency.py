@@ -154,7 +154,6 @@ def main() -> None:
     parser.add_argument("--cold", action="store_true",
                         help="delete the CLI caches first and time the first query apart")
     args = parser.parse_args()
-    project = args.project[0].resolve()
     queries = read_queries(args.queries)
     with wheel_install() if args.install != "editable" and not args.command else _none() as wheel:
         commands: dict[str, list[str]] = {}
@@ -166,18 +165,19 @@ def main() -> None:
                 commands["editable"] = editable_command()
             if wheel is not None:
                 commands["wheel"] = wheel
-        load_before = os.getloadavg()
-        if args.cold:
-            for name in CACHES:
-                (project / ".site-builder" / "index" / name).unlink(missing_ok=True)
-            first = next(iter(commands.values()))
-            seconds, _ = timed([*first, "--config", str(project / "config.yaml"), "search",
-                                "--json", "--", queries[0]], project)
-            print(f"first query, cold caches: {1000 * seconds:.0f} ms")
         if len(args.project) not in (1, len(commands)):
             raise SystemExit("give one project, or one per --command")
         paths = [p.resolve() for p in args.project] * (len(commands) if len(args.project) == 1 else 1)
-        samples = measure(commands, dict(zip(commands, paths, strict=True)), queries, args.reps)
+        projects = dict(zip(commands, paths, strict=True))
+        load_before = os.getloadavg()
+        if args.cold:
+            for name, command in commands.items():
+                for cache in CACHES:
+                    (projects[name] / ".site-builder" / "index" / cache).unlink(missing_ok=True)
+                seconds, _ = timed([*command, "--config", str(projects[name] / "config.yaml"),
+                                    "search", "--json", "--", queries[0]], projects[name])
+                print(f"{name:9s} first query, cold caches: {1000 * seconds:.0f} ms")
+        samples = measure(commands, projects, queries, args.reps)
         load_after = os.getloadavg()
     for name, values in samples.items():
         print(f"{name:9s} {len(values)} runs ({len(queries)} queries x {args.reps}): "

@@ -195,21 +195,29 @@ function docBits(p) {
   return bits;
 }
 
-// A p or P record: document → ascending positions.
-function positions(p) {
-  const out = new Map();
+// A p or P record as flat arrays, no object per document: documents ascending, the positions
+// of docs[i] ascending in pos[at[i]] … pos[at[i + 1] - 1]. Every number takes a byte at least,
+// so the payload's length bounds both counts.
+function positionLists(p) {
+  const size = p ? p.length : 0;
+  const docs = new Int32Array(size);
+  const at = new Int32Array(size + 1);
+  const pos = new Int32Array(size);
+  let n = 0;
+  let m = 0;
   eachBlock(p, (b, base) => {
     const st = { i: 0 };
     let last = base;
-    for (let n = uint(b, st); n > 0; n--) {
+    for (let k = uint(b, st); k > 0; k--) {
       last += uint(b, st);
-      const poses = [];
+      docs[n] = last;
+      at[n++] = m;
       let prev = 0;
-      for (let k = uint(b, st); k > 0; k--) { prev += uint(b, st); poses.push(prev); }
-      out.set(last, poses);
+      for (let j = uint(b, st); j > 0; j--) { prev += uint(b, st); pos[m++] = prev; }
     }
   });
-  return out;
+  at[n] = m;
+  return { n, docs, at, pos };
 }
 
 // An h or w record: flat [document, tf, length byte, ...].
@@ -248,19 +256,39 @@ async function matchDocs(term, title = false) {
   if (term.length <= 2) return docBits(await record(title ? "t" : "d", text));
   if (!title && vocabulary.has(text)) return docBits(await record("d", text));
   const lists = await Promise.all(coveringBigrams(term).map(async ([o, gram]) =>
-    [o, positions(await record(title ? "P" : "p", gram))]));
-  lists.sort((a, b) => a[1].size - b[1].size);  // the shortest list drives; the result is the same
+    ({ o, ...positionLists(await record(title ? "P" : "p", gram)) })));
+  lists.sort((a, b) => a.n - b.n);  // the shortest list drives; the result is the same
+  const [first, ...rest] = lists;
   const out = new Uint8Array(manifest.documents);
-  for (const [d, first] of lists[0][1]) {
-    let starts = first.map((p) => p - lists[0][0]);
-    for (let k = 1; k < lists.length && starts.length; k++) {
-      const [o, postings] = lists[k];
-      const poses = postings.get(d);
-      if (!poses) { starts = []; break; }
-      const here = new Set(poses.map((p) => p - o));
-      starts = starts.filter((s) => here.has(s));
+  const row = new Int32Array(rest.length);  // per list: the index of the document in hand
+  const next = new Int32Array(rest.length);  // per list: the next position to compare
+  for (let i = 0; i < first.n; i++) {
+    const d = first.docs[i];
+    let everywhere = true;
+    for (let k = 0; k < rest.length && everywhere; k++) {  // documents ascending: walk forward
+      const l = rest[k];
+      let r = row[k];
+      while (r < l.n && l.docs[r] < d) r++;
+      row[k] = r;
+      next[k] = l.at[r];
+      everywhere = r < l.n && l.docs[r] === d;
     }
-    if (starts.length) out[d] = 1;
+    if (!everywhere) continue;
+    // a start s is the phrase's when every bigram (offset o) is at s + o; starts ascending
+    for (let a = first.at[i]; a < first.at[i + 1] && !out[d]; a++) {
+      const s = first.pos[a] - first.o;
+      let all = true;
+      for (let k = 0; k < rest.length && all; k++) {
+        const l = rest[k];
+        const want = s + l.o;
+        const end = l.at[row[k] + 1];
+        let j = next[k];
+        while (j < end && l.pos[j] < want) j++;
+        next[k] = j;
+        all = j < end && l.pos[j] === want;
+      }
+      if (all) out[d] = 1;
+    }
   }
   return out;
 }
@@ -370,20 +398,21 @@ const runQuery = (text) => startQuery(text).final;
 function order(scores, scored) {
   const n = scores.length;
   const tie = 2 ** 21;
-  const packed = [];
+  const all = new Float64Array(n);
+  let count = 0;
   let fits = n <= tie;
   for (let d = 0; d < n; d++) {
     if (!scored[d]) continue;
     const key = rounded(scores[d]);
     if (key < 0 || key >= 2 ** 31) fits = false;
-    packed.push(key * tie + d);
+    all[count++] = key * tie + d;
   }
   if (!fits) {  // never at a real archive's sizes; the plain comparison then
     const docs = [];
     for (let d = 0; d < n; d++) if (scored[d]) docs.push(d);
     return docs.sort((a, b) => rounded(scores[b]) - rounded(scores[a]) || b - a);
   }
-  const sorted = Float64Array.from(packed).sort();
+  const sorted = all.subarray(0, count).sort();
   const ranked = new Array(sorted.length);
   for (let i = 0; i < sorted.length; i++) {
     ranked[i] = sorted[sorted.length - 1 - i] % tie;

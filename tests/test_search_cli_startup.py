@@ -165,6 +165,20 @@ def test_the_docstore_follows_the_index(tmp_path):
     assert [h["url"] for h in again] == [h["url"] for h in first]
 
 
+def test_a_damaged_docstore_is_written_again(tmp_path):
+    root = small_site(tmp_path)
+    index_site(root)
+    first = run_cli(root, "--json", "快递小哥")
+    store = index_dir(load_config(root / "config.yaml")) / STORE_FILE
+    data = store.read_bytes()
+    for cut in (len(data) // 3, len(data) - 1):  # inside the meta; inside the last record
+        store.write_bytes(data[:cut])
+        again = run_cli(root, "--json", "快递小哥")
+        assert again.returncode == 0, again.stderr
+        assert again.stdout == first.stdout
+        assert store.read_bytes() == data
+
+
 def test_a_config_broken_after_a_good_query_is_still_reported(site, tmp_path):
     root = small_site(tmp_path)
     index_site(root)

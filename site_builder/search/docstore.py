@@ -72,9 +72,18 @@ class DocStore:
         if len(head) != len(want) + 8 or head[:len(want)] != want:
             handle.close()
             return None
-        meta = marshal.loads(handle.read(_u64(head, len(want))))
-        count = _u64(handle.read(8))
-        return cls(path, count, handle, handle.tell(), meta)
+        try:
+            meta = marshal.loads(handle.read(_u64(head, len(want))))
+            count = _u64(handle.read(8))
+            header = handle.tell()
+            size = handle.seek(0, os.SEEK_END)
+            handle.seek(header + 8 * count)
+            if size < header + 8 * (count + 1) or _u64(handle.read(8)) != size:
+                raise ValueError("a cut or overlong store")
+        except (EOFError, ValueError, TypeError):  # damaged: written again, like a stale one
+            handle.close()
+            return None
+        return cls(path, count, handle, header, meta)
 
     def record(self, d: int) -> list | None:
         if not 0 <= d < self.count:

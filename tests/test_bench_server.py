@@ -4,6 +4,7 @@ hosts, and still counts every response and notices when the page has gone quiet.
 from __future__ import annotations
 
 import http.client
+import os
 import sys
 import time
 from pathlib import Path
@@ -63,3 +64,28 @@ def test_the_old_server_closes_each_connection(site):
         conn.close()
     finally:
         server.shutdown()
+
+
+@pytest.mark.browser
+def test_first_result_reported_by_the_page_or_none_when_it_never_comes(site, monkeypatch):
+    """The measurement waits on the page's own console report, not on a Playwright selector."""
+    reason = browser.unavailable()
+    if reason:
+        if os.environ.get("SITE_BUILDER_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser required but unavailable: {reason}")
+        pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+    (site / "search" / "index.html").write_text(
+        '<ol class="hits"><li class="hit">送温暖</li></ol><script src="/late.js"></script>',
+        encoding="utf-8")
+    (site / "late.js").write_text(
+        "setTimeout(() => document.querySelector('.hits').append("
+        "Object.assign(document.createElement('li'), {className: 'late'})), 150);",
+        encoding="utf-8")
+    monkeypatch.setattr(browser, "RESULT_TIMEOUT_MS", 1500)
+    (shown,) = browser.measure_queries(site, ["送温暖"], ".hit")
+    assert shown.fresh.first_ms is not None and shown.warm.first_ms is not None
+    assert shown.fresh.results == 1 and [u.split()[0] for u in shown.fresh.urls] == ["/late.js"]
+    (late,) = browser.measure_queries(site, ["送温暖"], ".late")
+    assert late.fresh.first_ms is not None and late.fresh.first_ms >= 150
+    (never,) = browser.measure_queries(site, ["送温暖"], ".missing")
+    assert never.fresh.first_ms is None and never.fresh.results == 0

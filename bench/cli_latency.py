@@ -8,7 +8,8 @@ Two installs are timed, interleaved query by query so machine load falls on both
 * ``wheel``: the package as ``pip install site-builder`` puts it, i.e. a regular install:
   the working tree's package (site_builder/, pyproject.toml, README.md) installed with pip
   into a throwaway venv (no pip or setuptools inside it). Its dependencies are this venv's,
-  reached through one ``.pth`` path line; its editable finder is not loaded.
+  reached through one ``.pth`` path line; its editable finder is not loaded. (pip builds the
+  wheel in an isolated environment: it fetches setuptools and wheel from the index once.)
 
 Bytecode is compiled for both, as pip compiles it for an installed copy (this environment
 sets PYTHONDONTWRITEBYTECODE=1, which would otherwise make every process recompile the

@@ -394,3 +394,23 @@ def test_many_shards_are_cut_by_the_workers_and_find_every_term(tmp_path, monkey
         assert found_urls(index, term) == brute_force(articles, term) != set(), term
     index.close()
     assert not (config.root / ".site-builder" / "index" / "spill").exists()
+
+
+def test_encoders_replaced_in_rounds_write_the_same_index(tmp_path, monkeypatch):
+    """Encode workers are replaced every TASKS_PER_WORKER tasks (their memory grows with
+    every task); the export must not depend on how the tasks were spread over workers."""
+    from site_builder.search import export
+
+    def export_bytes(root: Path) -> dict[str, bytes]:
+        index_site(root)
+        folder = root / "output" / "search"
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    whole = export_bytes(write_site(tmp_path / "a", 700, seed=11))  # 3 blocks of 256
+    monkeypatch.setattr(export, "TASK_BLOCKS", 1)
+    monkeypatch.setattr(export, "TASKS_PER_WORKER", 1)  # a fresh pair of workers per round
+    rounds = export_bytes(write_site(tmp_path / "b", 700, seed=11))
+    assert rounds == whole

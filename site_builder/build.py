@@ -238,7 +238,9 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
         previous = live_manifest.previous()
         if previous is not None:  # start from the live output, shared as hard links
             _mirror(out_dir, spare)
-    known = previous is not None  # else the spare's files are unknown: prune after building
+    # Else the spare's files are unknown: prune after building. A spare made just now is
+    # empty (a first build): walking the 400,000 files of a 100k site found nothing to prune.
+    known = previous is not None or not spare.exists()
     spare.mkdir(parents=True, exist_ok=True)
     spare_manifest.invalidate(spare)  # until this build completes, the spare matches nothing
     # The search stage updates the export of the last build: give it that one, as links.
@@ -392,6 +394,11 @@ def _mirror(source: Path, target: Path) -> None:
     for rel in sorted(have.keys() - want.keys()):
         with contextlib.suppress(FileNotFoundError):
             (target / rel).unlink()
+        folder = (target / rel).parent
+        with contextlib.suppress(OSError):  # folders left empty go too
+            while folder != target and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
 
 
 def _inventory(root: Path) -> dict[str, int]:

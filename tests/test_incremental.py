@@ -205,3 +205,23 @@ def test_a_damaged_saved_plan_is_ignored(site_dir: Path, tmp_path: Path):
     build(site_dir)
     assert "补记一段" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
     assert_same_as_clean_build(site_dir, tmp_path)
+
+
+def test_a_spare_copy_of_unknown_state_is_pruned(site_dir: Path, tmp_path: Path):
+    """A spare folder whose manifest does not match (a build killed before its stamp, files
+    left by hand) is made the live site's copy again: the site published from it holds no
+    stray file or folder."""
+    build(site_dir)
+    build(site_dir)  # now the spare exists, a build behind
+    spare = site_dir / ".output.spare"
+    assert spare.is_dir()
+    (spare / ".site-builder-stamp").unlink()  # its state is unknown now
+    (spare / "stray.html").write_text("left over", encoding="utf-8")
+    (spare / "articles" / "gone").mkdir(parents=True)
+    (spare / "articles" / "gone" / "index.html").write_text("old", encoding="utf-8")
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n补记。\n", encoding="utf-8")
+    build(site_dir)
+    assert not (site_dir / "output" / "stray.html").exists()
+    assert not (site_dir / "output" / "articles" / "gone").exists()
+    assert_same_as_clean_build(site_dir, tmp_path)

@@ -76,6 +76,7 @@ class Builder:
         self.plan: reuse.Plan | None = None  # the last build's, reused when only bodies changed
         self.plan_file = self.state / "cache" / "plan.pickle"
         self._saved_plan: reuse.Plan | None = None  # the plan the plan file holds
+        self.key: str | None = None  # site_key() of the build in progress, or of the last
         self.last_report: BuildReport | None = None
 
     def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport,
@@ -103,7 +104,8 @@ class Builder:
             return None
         lap("load")
         if self.plan is None:  # this process has none: the last build's, if it was kept
-            self.plan = self._saved_plan = reuse.load(self.plan_file, self.site_key(),
+            self.plan = self._saved_plan = reuse.load(self.plan_file,
+                                                      self.key or self.site_key(),
                                                       library.articles)
         plan = self.plan.updated(library.articles, bulletins) if self.plan else None
         if plan is None:
@@ -142,7 +144,7 @@ class Builder:
         """Keep what the next build process can reuse: parsed articles and the plan."""
         self.cache.save()
         if self.plan is not None and self.plan is not self._saved_plan:
-            reuse.save(self.plan, self.plan_file, self.site_key())
+            reuse.save(self.plan, self.plan_file, self.key or self.site_key())
             self._saved_plan = self.plan
 
     def _grade(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
@@ -156,14 +158,15 @@ class Builder:
         """What every page depends on besides its own context: templates, config, this code."""
         h = hashlib.blake2b(digest_size=16)
         h.update(repr((__version__, _code_digest(),
-                       {k: v for k, v in vars(self.config).items() if k != "root"},
+                       self.config.settings(),
                        self.drafts)).encode())
         templates = self.config.templates_dir
         for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
             if path.is_file():
                 h.update(path.relative_to(templates).as_posix().encode())
                 h.update(path.read_bytes())
-        return h.hexdigest()
+        self.key = h.hexdigest()  # kept: the templates are read once per build
+        return self.key
 
 
 @functools.cache

@@ -72,6 +72,10 @@ class Config:
     def output_dir(self) -> Path:
         return self.root / self.paths.output
 
+    def settings(self) -> dict:
+        """Every field but ``root``: what a build's output depends on, not where it runs."""
+        return {k: v for k, v in vars(self).items() if k != "root"}
+
 
 def load_config(path: Path | str = "config.yaml", **overrides: object) -> Config:
     """Read and check ``config.yaml``; raise SiteError listing every problem with its line."""

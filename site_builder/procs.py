@@ -34,30 +34,46 @@ def _die_with_parent(parent: int) -> None:
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
-    """``workers`` forked processes that end when the process that made them does."""
+def _inherited_frozen() -> Iterator[None]:
+    """Objects that exist now are out of the collector's reach while processes fork."""
     gc.freeze()
     try:
-        with ProcessPoolExecutor(max_workers=workers,
-                                 mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
-            yield pool
+        yield
     finally:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """``workers`` forked processes that end when the process that made them does."""
+    with _inherited_frozen(), ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("fork"),
+            initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+        yield pool
 
 
 def start_process(target: Callable[..., object], *args: object) -> multiprocessing.Process:
     """``target(*args)`` in one forked process that ends when this one does (started)."""
     process = multiprocessing.get_context("fork").Process(
         target=_run_child, args=(os.getpid(), target, args))
-    gc.freeze()
-    try:
+    with _inherited_frozen():
         process.start()
-    finally:
-        gc.unfreeze()
     return process
 
 
 def _run_child(parent: int, target: Callable[..., object], args: tuple) -> None:
     _die_with_parent(parent)
     target(*args)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Unpickling a build's state creates millions of objects, none of them garbage: the
+    cyclic collector would walk them over and over (0.5 s instead of 0.1 s at 10k)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

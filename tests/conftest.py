@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -60,6 +61,26 @@ def serve_directory(directory: Path) -> tuple[http.server.ThreadingHTTPServer, s
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+@contextlib.contextmanager
+def built_and_served(root: Path) -> Iterator[tuple[str, object]]:
+    """Build the project at ``root`` and serve its output: (site URL, its open SearchIndex,
+    which gives the CLI's answers to compare the page with)."""
+    from site_builder.build import build_site
+    from site_builder.config import load_config
+    from site_builder.search import SearchIndex, browser_dir, open_index
+
+    config = load_config(root / "config.yaml")
+    report = build_site(config, quiet=True)
+    assert report.ok, report.diagnostics
+    server, url = serve_directory(root / "output")
+    index = SearchIndex(open_index(config), browser_dir(config))
+    try:
+        yield url, index
+    finally:
+        index.close()
+        server.shutdown()
 
 
 @pytest.fixture

@@ -7,12 +7,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from conftest import serve_directory
+from conftest import built_and_served
 from test_search import write_site
-
-from site_builder.build import build_site
-from site_builder.config import load_config
-from site_builder.search import SearchIndex, browser_dir, open_index
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +23,8 @@ document.addEventListener("securitypolicyviolation",
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = write_site(tmp_path_factory.mktemp("loading"), 60, seed=11)
-    config = load_config(root / "config.yaml")
-    report = build_site(config, quiet=True)
-    assert report.ok, report.diagnostics
-    server, url = serve_directory(root / "output")
-    index = SearchIndex(open_index(config), browser_dir(config))
-    yield url, index
-    index.close()
-    server.shutdown()
+    with built_and_served(root) as served:
+        yield served
 
 
 def hit_urls(page, base: str) -> list[str]:

@@ -8,12 +8,8 @@ import json
 from urllib.parse import quote
 
 import pytest
-from conftest import serve_directory
+from conftest import built_and_served
 from test_search import write_site
-
-from site_builder.build import build_site
-from site_builder.config import load_config
-from site_builder.search import SearchIndex, browser_dir, open_index
 
 pytestmark = pytest.mark.browser
 
@@ -50,14 +46,8 @@ def site(tmp_path_factory):
         (folder / f"{name}.md").write_text(
             "---\n" + json.dumps(front, ensure_ascii=False) + "\n---\n\n" + body,
             encoding="utf-8")
-    config = load_config(root / "config.yaml")
-    report = build_site(config, quiet=True)
-    assert report.ok, report.diagnostics
-    server, url = serve_directory(root / "output")
-    index = SearchIndex(open_index(config), browser_dir(config))
-    yield url, index
-    index.close()
-    server.shutdown()
+    with built_and_served(root) as served:
+        yield served
 
 
 def test_phrases_match_only_where_their_bigrams_follow_each_other(chromium_browser, site):

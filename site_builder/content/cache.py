@@ -7,7 +7,6 @@ comes back from one pickle. The cache is a build product: delete it any time.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import os
 import pickle
@@ -16,6 +15,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .. import __version__
+from ..procs import collector_paused
 
 CACHE_FORMAT = 2
 
@@ -35,19 +35,6 @@ def _package_version(name: str) -> str:
         return version(name)
     except PackageNotFoundError:
         return "?"
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Unpickling ten thousand articles creates millions of objects, none of them garbage:
-    the cyclic collector would walk them over and over (0.5 s instead of 0.1 s at 10k)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class ArticleCache:
@@ -70,7 +57,7 @@ class ArticleCache:
         self.journaled = 0  # entries in the journal
         with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, AttributeError,
                                  ImportError, ValueError, TypeError):
-            with file.open("rb") as fh, _collector_paused():
+            with file.open("rb") as fh, collector_paused():
                 key, generation, entries = pickle.load(fh)
             if key == self.key:
                 self.entries, self.generation = entries, generation
@@ -86,7 +73,7 @@ class ArticleCache:
             fh = self.journal.open("rb")
         except OSError:
             return
-        with fh, _collector_paused():
+        with fh, collector_paused():
             while True:
                 try:
                     generation, changes = pickle.load(fh)

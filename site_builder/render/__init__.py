@@ -166,7 +166,7 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
     already has is not made again: at 10,000 articles, making them costs a one-off build
     0.3 s. Other files are fingerprinted by their bytes."""
     global _EXTRAS
-    site = repr({k: v for k, v in vars(config).items() if k != "root"})  # not where it is
+    site = repr(config.settings())
     made: dict[str, bytes] = {}
     fingerprints: dict[str, str] = {}
     files: dict[str, bytes] = {}

@@ -17,9 +17,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
-import gc
 import io
-import os
 import pickle
 import time
 from collections.abc import Sequence
@@ -28,6 +26,8 @@ from pathlib import Path
 from ..archive import Archive
 from ..content import Article
 from ..gazetteer import Region
+from ..procs import collector_paused
+from . import replace_file
 from .fingerprint import page_fingerprint
 from .plan import ARTICLE_TEMPLATE, Page, Pager, article_page
 
@@ -134,7 +134,7 @@ def save(plan: Plan, file: Path, key: str) -> None:
         delta = ({u: f for u, f in plan.fingerprints.items() if base.fingerprints.get(u) != f},
                  {i: d for i, d in plan.digests.items() if base.digests.get(i) != d})
         if len(delta[0]) <= max(DELTA_MIN, len(plan.pages) // 16):
-            _replace(_delta_file(file), pickle.dumps((PLAN_FORMAT, key, base.token, *delta)))
+            replace_file(_delta_file(file), pickle.dumps((PLAN_FORMAT, key, base.token, *delta)))
             return
     token = time.time_ns()
     pages = [None if page.template == ARTICLE_TEMPLATE else page for page in plan.pages]
@@ -144,7 +144,7 @@ def save(plan: Plan, file: Path, key: str) -> None:
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, Article: _article_ref}
     pickler.dump(state)
-    _replace(file, buffer.getvalue())
+    replace_file(file, buffer.getvalue())
     with contextlib.suppress(FileNotFoundError):
         _delta_file(file).unlink()
     plan.saved = SavedBase(token, plan.fingerprints, plan.digests)
@@ -155,10 +155,8 @@ def load(file: Path, key: str, articles: Sequence[Article]) -> Plan | None:
     an article it holds is gone — then it could not be reused anyway)."""
     global _ARTICLES
     _ARTICLES = {a.id: a for a in articles}
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # nothing loaded is garbage: the collector would only walk it
     try:
-        with file.open("rb") as fh:
+        with file.open("rb") as fh, collector_paused():
             state = pickle.load(fh)
         if state[0] != PLAN_FORMAT or state[1] != key:
             return None
@@ -168,8 +166,6 @@ def load(file: Path, key: str, articles: Sequence[Article]) -> Plan | None:
         return None
     finally:
         _ARTICLES = None
-        if gc_was_enabled:
-            gc.enable()
     if sum(page is None for page in pages) != len(archive.articles):
         return None
     saved = SavedBase(token, fingerprints, digests)
@@ -187,12 +183,6 @@ def load(file: Path, key: str, articles: Sequence[Article]) -> Plan | None:
 
 def _delta_file(file: Path) -> Path:
     return file.with_name(file.name + ".delta")
-
-
-def _replace(file: Path, data: bytes) -> None:
-    tmp = file.with_name(f"{file.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, file)
 
 
 _ARTICLES: dict[str, Article] | None = None  # the articles a plan being loaded refers to

@@ -29,8 +29,8 @@ def test_measure_runs_each_command_in_its_project_interleaved(tmp_path):
     for values in samples.values():
         assert len(values) == 4
         assert all(wall > 0 and cpu > 0 for wall, cpu in values)
-    for root in (first, second):  # each query ran in its own project (its docstore exists)
-        assert (root / ".site-builder" / "index" / "cli-docs.bin").exists()
+    for root in (first, second):  # each query ran in its own project (its config stamp exists)
+        assert (root / ".site-builder" / "index" / "cli-config-ok").exists()
 
 
 def test_a_failing_command_is_an_error_not_a_fast_sample(tmp_path):

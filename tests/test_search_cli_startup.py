@@ -1,9 +1,10 @@
 """``site-builder search`` as a reader meets it: one short process per query.
 
 The command answers before importing click, parses only what a query needs and reads hits
-from the docstore instead of Whoosh. These tests check that it stays that way (what a query
-process imports), that it parses its command line exactly as the click command does, that
-it prints what the click command prints, and that its caches follow the index and the config.
+from the docstore the build wrote instead of Whoosh. These tests check that it stays that way
+(what a query process imports), that it parses its command line exactly as the click command
+does, that it prints what the click command prints, and that its config stamp follows the
+config (the docstore's own tests: test_search_docstore.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from site_builder.config import load_config
 from site_builder.search import grams, reader
 from site_builder.search.analysis import normalize, normalize_with_offsets
 from site_builder.search.command import json_text
-from site_builder.search.docstore import STORE_FILE
 from site_builder.search.indexer import browser_dir, index_dir
 from site_builder.search.query import tokens
 
@@ -62,7 +62,7 @@ def site(tmp_path_factory):
 
 
 def test_a_query_process_imports_no_heavy_module(site):
-    first = run_cli(site, "--json", "快递小哥")  # writes the docstore (from Whoosh) once
+    first = run_cli(site, "--json", "快递小哥")  # the first after the build (its config stamp)
     assert first.returncode == 0, first.stderr
     again = run_cli(site, "--json", "快递小哥", importtime=True)
     assert again.returncode == 0
@@ -80,7 +80,7 @@ INSTALLED_LIGHT = ("json", "re", "enum", "pathlib", "typing", "dataclasses", "in
 
 
 def test_an_installed_query_process_imports_neither_json_nor_re_nor_pathlib(site):
-    assert run_cli(site, "--json", "快递小哥").returncode == 0  # the docstore exists
+    assert run_cli(site, "--json", "快递小哥").returncode == 0  # the config stamp exists
     repo = Path(__file__).resolve().parents[1]
     code = ("import sys; from site_builder.launch import main; "
             "sys.argv[0] = 'site-builder'; sys.exit(main())")
@@ -147,36 +147,6 @@ def test_the_fast_parser_agrees_with_click(tokens):
         request = launch.parse_search(argv)
         if request is not None:  # whatever the fast path takes, click reads the same way
             assert click_request(argv) == request, argv
-
-
-def test_the_docstore_follows_the_index(tmp_path):
-    root = small_site(tmp_path)
-    index_site(root)
-    first = json.loads(run_cli(root, "--json", "快递小哥").stdout)
-    assert first[0]["title"] == "快递小哥的春节"
-    assert (index_dir(load_config(root / "config.yaml")) / STORE_FILE).exists()
-    article = root / "content/articles/2024/titled.md"
-    article.write_text(article.read_text(encoding="utf-8").replace("快递小哥的春节",
-                                                                   "快递小哥过大年"),
-                       encoding="utf-8")
-    index_site(root)
-    again = json.loads(run_cli(root, "--json", "快递小哥").stdout)
-    assert again[0]["title"] == "快递小哥过大年"
-    assert [h["url"] for h in again] == [h["url"] for h in first]
-
-
-def test_a_damaged_docstore_is_written_again(tmp_path):
-    root = small_site(tmp_path)
-    index_site(root)
-    first = run_cli(root, "--json", "快递小哥")
-    store = index_dir(load_config(root / "config.yaml")) / STORE_FILE
-    data = store.read_bytes()
-    for cut in (len(data) // 3, len(data) - 1):  # inside the meta; inside the last record
-        store.write_bytes(data[:cut])
-        again = run_cli(root, "--json", "快递小哥")
-        assert again.returncode == 0, again.stderr
-        assert again.stdout == first.stdout
-        assert store.read_bytes() == data
 
 
 def test_a_config_broken_after_a_good_query_is_still_reported(site, tmp_path):

@@ -1,7 +1,8 @@
 """``site-builder search``: query the index written by the last build.
 
 One process per query, so it reads only what the query needs: the export's shards, and the
-hits' fields from the docstore (no Whoosh, OpenCC or click unless printing in colour).
+hits' fields from the docstore the build wrote (no Whoosh, OpenCC or click unless printing
+in colour).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .docstore import BROWSER_DIR, INDEX_DIR, open_store
+from .docstore import BROWSER_DIR, INDEX_DIR, Damaged, open_store
 from .engine import Hit, SearchIndex
 
 TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
@@ -48,6 +49,9 @@ def search_project(root: str | Path, query: str, *, region: str | None = None,
         filters = {"region": region, "year": str(year) if year else None, "kind": kind}
         results = index.search(query, limit=max(limit, 0),
                                filters={k: v for k, v in filters.items() if v})
+    except Damaged as error:  # the docstore, and no Whoosh index to write it again from
+        echo(str(error), err=True)
+        return 2
     finally:
         index.close()
     if as_json:

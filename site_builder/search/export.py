@@ -13,6 +13,10 @@ Files (all deterministic: a function of the articles, never of the build history
 * ``doc/<n>.json`` — what a result shows (title, url, region, date, text).
 * ``fold/<page>.json`` — the character folding table, by 256-code-point page, for queries.
 
+Beside them, outside the output, ``.site-builder/index/cli-docs/``: what a CLI hit shows, in
+chunks of documents (docstore.py), from the same ``doc_view`` as ``doc/<n>.json``; the encode
+workers write every chunk, a patched build the chunks of the documents it changed.
+
 How a build updates them (``Exporter.run``):
 
 * nothing changed → nothing is read beyond the state and nothing is written;
@@ -52,6 +56,7 @@ from ..config import Config
 from ..content import Article
 from ..procs import start_process, worker_pool
 from ..render import replace_file
+from . import docstore
 from .analysis import _ZERO_WIDTH as ZERO_WIDTH
 from .analysis import CAMPAIGN_WORDS, fold_char, is_ignored, normalize, segmenter
 from .grams import (
@@ -138,6 +143,8 @@ class Exporter:
         self.written: dict[str, bytes] = {}  # this build's new master files
         self.removed: set[str] = set()
         self.direct: set[str] = set()  # new master files the workers wrote themselves
+        self.chunks: list[str] = []  # the CLI docstore's chunk files (a full build's)
+        self.cache: TextCache | None = None  # this build's texts cache, once open
         self.rewritten = 0  # files written to the output
         self.timings: dict[str, float] = {}
         self._clock = time.perf_counter()
@@ -170,7 +177,7 @@ class Exporter:
             if not in_sync:
                 self._sync_output(docs, out, docs_done=False)
             return self._report(stats)
-        cache = TextCache(self.root / "texts.sqlite")
+        cache = self.cache = TextCache(self.root / "texts.sqlite")
         try:
             slots = [i for i in range(max(len(order), len(old_order)))
                      if (order[i] if i < len(order) else None)
@@ -211,7 +218,9 @@ class Exporter:
         spill = self.root / "spill"  # the tasks' records, on disk until merged
         shutil.rmtree(spill, ignore_errors=True)
         spill.mkdir()
-        _JOB = (docs, self.vocabulary, self.words, doc_dir, spill)
+        store = self.root / docstore.STORE_DIR
+        store.mkdir(exist_ok=True)
+        _JOB = (docs, self.vocabulary, self.words, doc_dir, spill, str(store))
         segmenter(self.words)  # loaded once here, shared by the forked workers
         from . import vector  # noqa: F401  (and numpy: imported once, before the fork)
         tasks = [(b, min(b + TASK_BLOCKS, _blocks(len(docs))))
@@ -219,18 +228,21 @@ class Exporter:
         pieces: defaultdict[tuple[str, int], list[Slice]] = defaultdict(list)
         lengths = [0, 0]
         doc_files: dict[str, str] = {}
+        chunks: dict[int, str] = {}
         cache.clear()
         try:
-            for parts, part_lengths, part_files, part_rows in _pool_map(
+            for parts, part_lengths, part_files, part_rows, part_chunks in _pool_map(
                     _encode_task, tasks, per_worker=TASKS_PER_WORKER):
                 for key, data in parts.items():  # in task order: blocks stay ascending
                     pieces[key].extend(data)
                 lengths[0] += part_lengths[0]
                 lengths[1] += part_lengths[1]
                 doc_files.update(part_files)
+                chunks.update(part_chunks)
                 cache.insert(part_rows)  # as they come: at 100k all texts are ~200 MB
         finally:
             _JOB = None
+        self.chunks = [chunks[c] for c in range(len(chunks))]
         self.lap("encode")
         self.state["lengths"] = lengths
         for rel in [r for r in self.files if r.startswith("doc/") and r not in doc_files]:
@@ -416,14 +428,16 @@ class Exporter:
             if not rel.startswith("_"):
                 self._write_master(rel, data)
         doc_written: dict[str, bytes] = {}
+        views: dict[int, dict] = {}
         if patched:
             for number in (n for n in changed if n < len(docs)):
-                data = _json(doc_view(docs[number]))
+                views[number] = doc_view(docs[number])
+                data = _json(views[number])
                 self.files[f"doc/{number}.json"] = _digest(data)
                 doc_written[f"doc/{number}.json"] = data
         manifest = self._manifest(docs)
         self.lap("tables")
-        # master: every file but the documents (the CLI shows hits from Whoosh)
+        # master: every file but the documents (the CLI shows hits from its docstore)
         _write_files(self.master, self.written, known_new=True)
         for rel in sorted(self.removed):
             _unlink(self.master / rel)
@@ -439,11 +453,47 @@ class Exporter:
                 self.rewritten += sum(r.startswith("doc/") for r in self.files)
         else:
             self._sync_output(docs, out, manifest, docs_done=not patched)
-        replace_file(self.master / "manifest.json", manifest)
         self.lap("write output")
+        self._write_docstore(docs, manifest, views if patched else None, changed)
+        replace_file(self.master / "manifest.json", manifest)
+        self.lap("docstore")
         self.state.update(signature=self.signature, order=order, files=self.files,
                           bytes=sum(self.state["family_bytes"].values()))
         replace_file(self.root / STATE_FILE, marshal.dumps(self.state))
+
+    def _write_docstore(self, docs: list[Article], manifest: bytes,
+                        views: dict[int, dict] | None, changed: list[int]) -> None:
+        """The CLI's docstore for this export, tagged with its manifest (docstore.py): a
+        full build's chunks came from the workers; a patched build (``views``: the documents
+        it made again) rewrites the chunks of the numbers it changed."""
+        folder = str(self.root / docstore.STORE_DIR)
+        os.makedirs(folder, exist_ok=True)
+        saved = self.state.get("docstore") or {}
+        if views is not None:  # the last store, if written for the last export (else made
+            last = _digest(_read_bytes(self.master / "manifest.json") or b"")  # again)
+            old = (saved["chunks"] if saved.get("bits") == docstore.CHUNK_BITS
+                   and saved.get("tag") == last else [])
+            self.chunks = docstore.patch_chunks(
+                folder, old, len(docs), {n >> docstore.CHUNK_BITS for n in changed},
+                {n: docstore.record_of_view(v) for n, v in views.items()},
+                lambda n: docstore.record_of_view(self._view(docs[n])))
+        parsed = json.loads(manifest)
+        pages = parsed["fold_pages"]
+        fold = (saved["fold"] if saved.get("fold_pages") == pages
+                else docstore.read_fold(str(self.master), pages))
+        docstore.write_meta(folder, manifest, {
+            "manifest": parsed, "fold": fold, "count": len(docs), "bits": docstore.CHUNK_BITS,
+            "chunks": self.chunks})
+        docstore.remove_unlisted(folder, set(self.chunks))
+        _unlink(self.root / docstore.LEGACY_FILE)
+        self.state["docstore"] = {"bits": docstore.CHUNK_BITS, "chunks": self.chunks,
+                                  "tag": _digest(manifest), "fold_pages": pages, "fold": fold}
+
+    def _view(self, article: Article) -> dict[str, object]:
+        """doc_view of an unchanged article, its text from the cache (a chunk made whole:
+        at 10k, 2 s for every chunk against 11 s rendering the texts again)."""
+        text = self.cache.get(article.id, article.digest) if self.cache is not None else None
+        return doc_view(article, text[2] if text is not None else None)
 
     def _manifest(self, docs: list[Article]) -> bytes:
         n = len(docs)
@@ -491,7 +541,8 @@ class Exporter:
 
 # --- worker side -------------------------------------------------------------------------
 
-_JOB: tuple | None = None  # what forked workers inherit: (docs, vocabulary, words, doc_dir)
+_JOB: tuple | None = None  # what forked workers inherit: (docs, vocabulary, words, doc_dir,
+#                           spill, docstore folder)
 
 
 def _blocks(n: int) -> int:
@@ -503,8 +554,9 @@ Slice = tuple[str, int, int]  # (spill file name, offset, length)
 
 def _encode_task(task: tuple[int, int]):
     """Blocks ``task`` of the articles: records (partitioned, merge.py; written to a spill
-    file, their slices returned), field lengths, document files, cache rows."""
-    docs, vocab, words, doc_dir, spill = _JOB  # type: ignore[misc]
+    file, their slices returned), field lengths, document files, cache rows, and the CLI
+    docstore's chunks of these blocks (written here: {chunk number: file name})."""
+    docs, vocab, words, doc_dir, spill, store = _JOB  # type: ignore[misc]
     first, last = task
     parts: dict[tuple[str, int], list[Slice]] = {}
     name = f"task-{first}.bin"
@@ -513,17 +565,25 @@ def _encode_task(task: tuple[int, int]):
     lengths = [0, 0]
     doc_files: dict[str, str] = {}
     rows = []
+    chunks: dict[int, str] = {}
+    per_chunk = 1 << docstore.CHUNK_BITS  # at most BLOCK: a block holds whole chunks
     for block in range(first, last):
         texts = []
+        records = []
         for number in range(block * BLOCK, min((block + 1) * BLOCK, len(docs))):
             article = docs[number]
             text = doc_text(article)
             texts.append(text)
             rows.append((article.id, article.digest, _pack(text)))
-            data = _json(doc_view(article, text[2]))
+            view = doc_view(article, text[2])
+            records.append(docstore.record_of_view(view))
+            data = _json(view)
             doc_files[f"doc/{number}.json"] = _digest(data)
             if doc_dir is not None:
                 replace_file(doc_dir / f"{number}.json", data)
+        for at in range(0, len(records), per_chunk):
+            chunk = (block * BLOCK + at) >> docstore.CHUNK_BITS
+            chunks[chunk] = docstore.write_chunk(store, chunk, records[at:at + per_chunk])
         encoded, block_lengths = encode_block_fast(block, texts, vocab, words)
         lengths[0] += block_lengths[0]
         lengths[1] += block_lengths[1]
@@ -532,7 +592,7 @@ def _encode_task(task: tuple[int, int]):
             parts.setdefault(key, []).append((name, offset, len(data)))
             offset += len(data)
     spilled.close()
-    return parts, lengths, doc_files, rows
+    return parts, lengths, doc_files, rows, chunks
 
 
 _MERGE: tuple | None = None  # what merge and cut workers inherit: (slices, spill, master, files)

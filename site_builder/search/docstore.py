@@ -112,16 +112,20 @@ class DocStore:
         return self.records[d] if d < len(self.records) else None
 
     def _read(self, name: str, local: int) -> list:
-        with open(os.path.join(self.folder, name), "rb") as handle:
-            head = handle.read(8 * ((1 << self.bits) + 2))  # count and offsets at once
+        """Record ``local`` of chunk ``name``: a descriptor and positioned reads, no file
+        object (its buffer and wrapper cost a query more than the system calls)."""
+        fd = os.open(os.path.join(self.folder, name), os.O_RDONLY)
+        try:
+            head = os.pread(fd, 8 * ((1 << self.bits) + 2), 0)  # count and offsets at once
             count = _u64(head)
             if local >= count or len(head) < 8 * (count + 2):
                 raise Damaged(name)
             start, end = _u64(head, 8 + 8 * local), _u64(head, 16 + 8 * local)
-            if handle.seek(0, os.SEEK_END) != _u64(head, 8 + 8 * count) or not start < end:
+            if os.fstat(fd).st_size != _u64(head, 8 + 8 * count) or not start < end:
                 raise Damaged(name)  # cut, or longer than written
-            handle.seek(start)
-            record = marshal.loads(handle.read(end - start))
+            record = marshal.loads(os.pread(fd, end - start, start))
+        finally:
+            os.close(fd)
         if type(record) is not list or len(record) != 8:
             raise Damaged(name)
         return record

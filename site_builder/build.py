@@ -36,6 +36,7 @@ from .content import load_library
 from .content.bulletins import load_bulletins
 from .content.cache import ArticleCache
 from .errors import Diagnostic, SiteError, display_path
+from .procs import Beside
 from .render import Page, make_environment, plan_site, render_pages, replace_file, reuse, write_extras
 
 STATE_DIR = ".site-builder"
@@ -72,7 +73,8 @@ class Builder:
         self.state = config.root / STATE_DIR
         self.cache = ArticleCache(self.state / "cache" / "articles.pickle",
                                   trusted_html=config.trusted_html)
-        self.env = make_environment(config)  # re-reads a template when its file changes
+        # re-reads a template when its file changes; compiled ones kept for the next process
+        self.env = make_environment(config, self.state / "cache" / "templates")
         self.plan: reuse.Plan | None = None  # the last build's, reused when only bodies changed
         self.plan_file = self.state / "cache" / "plan.pickle"
         self._saved_plan: reuse.Plan | None = None  # the plan the plan file holds
@@ -103,13 +105,47 @@ class Builder:
         if self.strict and report.diagnostics:
             return None
         lap("load")
+        # The search stage needs only the articles: it runs in its own process beside
+        # planning and rendering (an edit's segmenter and patch take as long as they do),
+        # except when it encodes every article: then alone, its memory being most of a
+        # cold build's.
+        if not self.save_cache:  # long-lived: each rebuild's search process inherits these
+            _load_search_stage(config)
+        search = Beside(_write_search, library.articles, config, out_dir)
+        try:
+            plan = self._reused_plan(library.articles, bulletins)
+            lap("plan")
+            if search.note() == "full":
+                report.search = search.result()
+                lap("search")
+            fingerprints = self._pages(plan, library.articles, bulletins, out_dir, previous,
+                                       report, progress, lap)
+        except BaseException:
+            with contextlib.suppress(Exception):
+                search.result()  # never left running behind a failed build
+            raise
+        if not report.search:
+            report.search = search.result()
+            lap("search")  # what it took beyond the pages
+        return fingerprints
+
+    def _reused_plan(self, articles: list, bulletins: list) -> reuse.Plan | None:
+        """The last build's plan brought up to date, when only article bodies changed."""
         if self.plan is None:  # this process has none: the last build's, if it was kept
             self.plan = self._saved_plan = reuse.load(self.plan_file,
                                                       self.key or self.site_key(),
-                                                      library.articles)
-        plan = self.plan.updated(library.articles, bulletins) if self.plan else None
+                                                      articles)
+        return self.plan.updated(articles, bulletins) if self.plan else None
+
+    def _pages(self, plan: reuse.Plan | None, articles: list, bulletins: list, out_dir: Path,
+               previous: dict[str, str] | None, report: BuildReport,
+               progress: Callable[[int, int], None] | None,
+               lap: Callable[[str], None]) -> dict[str, str]:
+        """Plan (unless ``plan`` was reused), then render what changed: pages, feeds,
+        sitemap."""
+        config = self.config
         if plan is None:
-            archive = build_archive(library.articles)
+            archive = build_archive(articles)
             plan = reuse.Plan.make(archive, plan_site(archive, bulletins, config), bulletins)
         self.plan = plan
         archive, pages = plan.archive, plan.pages
@@ -130,14 +166,12 @@ class Builder:
             with contextlib.suppress(FileNotFoundError):
                 (out_dir / gone.removeprefix(EXTRA)).unlink()
         fingerprints.update(extras)
-        report.articles, report.pages = len(library.articles), len(pages)
+        report.articles, report.pages = len(articles), len(pages)
         del plan, pages, archive
-        if self.save_cache:  # a one-off build: keep what the next one reuses, and let go of
-            self.save()      # the plan before the search stage forks (250 MB at 100k)
+        if self.save_cache:  # a one-off build: keep what the next one reuses
+            self.save()
             self.plan = self._saved_plan = None
         lap("render")
-        report.search = _write_search(library.articles, config, out_dir)
-        lap("search")
         return fingerprints
 
     def save(self) -> None:
@@ -259,10 +293,10 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
         return
     if not known:
         _prune(spare, fingerprints)
-    spare_manifest.stamp(spare, fingerprints)
+    stamp = spare_manifest.stamp(spare, fingerprints)
     _swap_in(spare, out_dir)
     live_manifest.move_to(spare_manifest)  # the old live output is the spare now
-    live_manifest.save(fingerprints)
+    live_manifest.save(fingerprints, stamp)
     report.ok = True
 
 
@@ -298,11 +332,22 @@ def _print_report(report: BuildReport, config: Config, console: Console, quiet: 
     print(line, file=sys.stderr)
 
 
-def _write_search(articles, config: Config, out_dir: Path) -> dict:
-    """The search stage: the Whoosh index and its browser export."""
+def _load_search_stage(config: Config) -> None:
+    """The search stage's code and segmenter, loaded here once (~0.2 s; imports and the
+    segmenter are kept) rather than by every search process a long-lived builder (the dev
+    server) forks."""
+    from .search.analysis import segmenter
+    from .search.export import write_search_index  # noqa: F401
+    from .search.indexer import extra_words
+
+    segmenter(extra_words(config))
+
+
+def _write_search(note: Callable[[str], object], articles, config: Config, out_dir: Path) -> dict:
+    """The search stage: the Whoosh index and its browser export (``note`` hears its mode)."""
     from .search import write_search_index  # imported late: the CLI's other commands skip it
 
-    return write_search_index(articles, config, out_dir)
+    return write_search_index(articles, config, out_dir, note)
 
 
 class _Manifest:
@@ -362,12 +407,16 @@ class _Manifest:
             if known is not None:
                 self._known[str(other.file)] = known
 
-    def stamp(self, out_dir: Path, fingerprints: dict[str, str]) -> None:
-        replace_file(out_dir / STAMP_FILE, self._stamp_of(self.site_key, fingerprints).encode())
+    def stamp(self, out_dir: Path, fingerprints: dict[str, str]) -> str:
+        stamp = self._stamp_of(self.site_key, fingerprints)
+        replace_file(out_dir / STAMP_FILE, stamp.encode())
+        return stamp
 
-    def save(self, fingerprints: dict[str, str]) -> None:
+    def save(self, fingerprints: dict[str, str], stamp: str | None = None) -> None:
+        """Keep ``fingerprints`` (``stamp``: theirs, when the caller has just made it)."""
         self.file.parent.mkdir(parents=True, exist_ok=True)
-        data = {"site_key": self.site_key, "stamp": self._stamp_of(self.site_key, fingerprints),
+        data = {"site_key": self.site_key,
+                "stamp": stamp or self._stamp_of(self.site_key, fingerprints),
                 "pages": fingerprints}
         replace_file(self.file, json.dumps(data).encode())  # pages in plan order: deterministic
         self._known[str(self.file)] = (self._identity(self.file), data)

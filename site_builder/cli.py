@@ -43,8 +43,10 @@ def build(ctx: click.Context, output: Path | None, strict: bool, drafts: bool,
           base_url: str | None, quiet: bool) -> None:
     """Build the static site from content/ into output/."""
     from .build import build_site
+    from .procs import settle
 
     config = _config(ctx, base_url=base_url)
+    settle()  # this process ends with the build: what it loads stays until then
     report = build_site(config, output=output, strict=strict, drafts=drafts, quiet=quiet)
     sys.exit(0 if report.ok else 1)
 

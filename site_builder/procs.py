@@ -33,6 +33,19 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+_settled = False  # settle() was called: what is frozen stays frozen
+
+
+def settle() -> None:
+    """Put every object alive now, and what ``collector_paused`` loads from now on, out of
+    the cyclic collector's reach for good: for a process that keeps what it loaded until
+    it exits (a one-off build). Unpickling the parse cache and the plan makes hundreds of
+    thousands of objects, and the collector's next passes walked them all for nothing."""
+    global _settled
+    gc.freeze()
+    _settled = True
+
+
 @contextlib.contextmanager
 def _inherited_frozen() -> Iterator[None]:
     """Objects that exist now are out of the collector's reach while processes fork."""
@@ -40,7 +53,8 @@ def _inherited_frozen() -> Iterator[None]:
     try:
         yield
     finally:
-        gc.unfreeze()
+        if not _settled:
+            gc.unfreeze()
 
 
 @contextlib.contextmanager
@@ -66,6 +80,67 @@ def _run_child(parent: int, target: Callable[..., object], args: tuple) -> None:
     target(*args)
 
 
+class Beside:
+    """``target(note, *args)`` run in one forked process beside this one, which goes on.
+
+    ``note(message)`` lets the target tell the caller early what it is about to do (read
+    with :meth:`note`); its return value, or the exception it raised, comes back through
+    :meth:`result`. Both travel pickled through a pipe, so they must be picklable.
+    """
+
+    def __init__(self, target: Callable[..., object], *args: object) -> None:
+        context = multiprocessing.get_context("fork")
+        self._pipe, send = context.Pipe(duplex=False)
+        self._process = context.Process(target=_run_beside, args=(os.getpid(), send, target, args))
+        with _inherited_frozen():
+            self._process.start()
+        send.close()
+        self._notes: list[object] = []
+        self._outcome: tuple[str, object] | None = None
+
+    def _receive(self) -> None:
+        try:
+            kind, value = self._pipe.recv()
+        except EOFError:  # died without a word: killed, or out of memory
+            self._process.join()
+            kind, value = "error", RuntimeError(
+                f"a build process ended unexpectedly (exit code {self._process.exitcode})")
+        if kind == "note":
+            self._notes.append(value)
+        else:
+            self._outcome = (kind, value)
+
+    def note(self) -> object | None:
+        """The target's first note (None when it finished without one): waits for it."""
+        while not self._notes and self._outcome is None:
+            self._receive()
+        return self._notes[0] if self._notes else None
+
+    def result(self) -> object:
+        """The target's return value (its exception is raised here): waits for the end."""
+        while self._outcome is None:
+            self._receive()
+        self._pipe.close()
+        self._process.join()
+        kind, value = self._outcome
+        if kind == "error":
+            raise value  # type: ignore[misc]
+        return value
+
+
+def _run_beside(parent: int, pipe, target: Callable[..., object], args: tuple) -> None:
+    _die_with_parent(parent)
+    try:
+        outcome: tuple[str, object] = ("done", target(lambda m: pipe.send(("note", m)), *args))
+    except BaseException as exc:  # everything goes back to the caller
+        outcome = ("error", exc)
+    try:
+        pipe.send(outcome)
+    except Exception:  # an exception that does not pickle: its text does
+        pipe.send(("error", RuntimeError(f"{type(outcome[1]).__name__}: {outcome[1]}")))
+    pipe.close()
+
+
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Unpickling a build's state creates millions of objects, none of them garbage: the
@@ -75,5 +150,7 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        if _settled:  # kept for good: the collector's first passes would walk them all
+            gc.freeze()
         if enabled:
             gc.enable()

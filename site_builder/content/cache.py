@@ -91,7 +91,7 @@ class ArticleCache:
                     else:
                         self.entries[shown] = entry
 
-    def get(self, shown: str, path: Path, st: os.stat_result | None = None):
+    def get(self, shown: str, path: str | Path, st: os.stat_result | None = None):
         """The cached result when the file is unchanged, else None. ``st``: the file's stat
         when the caller has it."""
         entry = self.entries.get(shown)
@@ -99,14 +99,15 @@ class ArticleCache:
             return None
         size, mtime_ns, digest, result = entry
         try:
-            st = st or path.stat()
+            st = st or os.stat(path)
         except OSError:
             return None
         if (st.st_size, st.st_mtime_ns) == (size, mtime_ns):
             return result
         if st.st_size == size:  # touched but perhaps not changed: compare contents
             try:
-                same = content_digest(path.read_bytes()) == digest
+                with open(path, "rb") as fh:
+                    same = content_digest(fh.read()) == digest
             except OSError:
                 return None
             if same:

@@ -35,24 +35,34 @@ class Library:
 
 def article_files(content_dir: Path) -> list[Path]:
     """Markdown files under content/articles, sorted, never following links out of content/."""
-    return [path for path, _ in _article_entries(content_dir)]
+    return [Path(path) for path, _ in _article_entries(content_dir)]
 
 
-def _article_entries(content_dir: Path) -> list[tuple[Path, os.stat_result]]:
-    """article_files with each file's lstat (one system call per file, reused by the cache)."""
-    root = content_dir / ARTICLES_DIR
-    if not root.is_dir():
-        return []
-    found = []
-    for path in root.rglob("*.md"):
+def _article_entries(content_dir: Path) -> list[tuple[str, os.stat_result]]:
+    """article_files (as strings) with each file's lstat (one system call per file, reused
+    by the cache). Folders linked into the tree are not descended into; linked files are
+    listed (the loader checks where they point)."""
+    found: list[tuple[tuple[str, ...], str, os.stat_result]] = []
+    stack = [str(content_dir / ARTICLES_DIR)]
+    while stack:
+        folder = stack.pop()
         try:
-            st = os.lstat(path)
-        except OSError:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except (FileNotFoundError, NotADirectoryError):
             continue
-        if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
-            found.append((path, st))
-    found.sort(key=lambda entry: entry[0])
-    return found
+        for entry in listed:
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+            elif entry.name.endswith(".md"):
+                try:
+                    st = os.lstat(entry.path)
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
+                    found.append((tuple(entry.path.split(os.sep)), entry.path, st))
+    found.sort(key=lambda entry: entry[0])  # by path components, as pathlib sorts
+    return [(path, st) for _, path, st in found]
 
 
 def load_library(
@@ -77,19 +87,20 @@ def load_library(
     todo: list[tuple[str, str, str, bool]] = []
     order: list[str] = []
     shown_base = display_path(content_dir, project_root)
-    inside: dict[Path, bool] = {}  # per folder: does it resolve inside content/?
+    inside: dict[str, bool] = {}  # per folder: does it resolve inside content/?
     prefix = f"{content_dir}{os.sep}"
     for path, lstat in _article_entries(content_dir):
-        rel = str(path).removeprefix(prefix)  # Path(".") lists its files without a prefix
+        rel = path.removeprefix(prefix)
         shown = f"{shown_base}/{rel.replace(os.sep, '/')}"
         link = stat.S_ISLNK(lstat.st_mode)
         try:
             if link:
-                ok = path.resolve().is_relative_to(content_root)
+                ok = Path(path).resolve().is_relative_to(content_root)
             else:
-                ok = inside.get(path.parent)
+                folder = os.path.dirname(path)
+                ok = inside.get(folder)
                 if ok is None:
-                    ok = inside[path.parent] = path.parent.resolve().is_relative_to(content_root)
+                    ok = inside[folder] = Path(folder).resolve().is_relative_to(content_root)
         except RuntimeError:  # raised for a symbolic link loop
             library.diagnostics.append(Diagnostic(shown, None, "symbolic link loop; not read"))
             continue
@@ -102,7 +113,7 @@ def load_library(
         if hit is not None:
             results[shown] = hit
         else:
-            todo.append((str(path), shown, str(content_dir), trusted_html))
+            todo.append((path, shown, str(content_dir), trusted_html))
     for shown, stamp, result in _parse_all(todo, workers):
         results[shown] = result
         if cache and stamp is not None:

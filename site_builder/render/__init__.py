@@ -26,9 +26,18 @@ __all__ = ["Page", "make_environment", "plan_site", "render_page", "render_pages
 STATIC_DIR = "static"
 
 
-def make_environment(config: Config) -> jinja2.Environment:
+def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2.Environment:
+    """The templates' environment. ``bytecode_dir``: where compiled templates are kept for
+    the next process (jinja2 checks each against its source): compiling them is most of
+    what rendering a handful of pages costs a new build process."""
+    cache = None
+    if bytecode_dir is not None:
+        with contextlib.suppress(OSError):
+            bytecode_dir.mkdir(parents=True, exist_ok=True)
+            cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        bytecode_cache=cache,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -29,7 +29,7 @@ from ..gazetteer import Region
 from ..procs import collector_paused
 from . import replace_file
 from .fingerprint import page_fingerprint
-from .plan import ARTICLE_TEMPLATE, Page, Pager, article_page
+from .plan import ARTICLE_TEMPLATE, LaterArticlePage, Page, Pager, article_page
 
 BODY_FIELDS = frozenset({"digest", "body_html"})  # what a body edit changes; the rest is metadata
 _METADATA_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name not in BODY_FIELDS)
@@ -124,7 +124,7 @@ DELTA_MIN = 256  # changed fingerprints a delta may hold before the plan is save
 def save(plan: Plan, file: Path, key: str) -> None:
     """Keep ``plan`` for the next build process, valid while ``key`` (config, templates,
     code) is unchanged. Articles are stored by id, to be taken from that build's parse
-    cache; article pages are not stored: they are planned again from the archive on load.
+    cache; article pages are not stored: on load, each is planned again when first read.
 
     A plan that differs from the saved one by bodies only (``plan.saved``) is kept as a
     small delta beside it: the fingerprints and digests that changed (0.2 s → 1 ms)."""
@@ -176,8 +176,8 @@ def load(file: Path, key: str, articles: Sequence[Article]) -> Plan | None:
     tag_urls = {t.name: t.url for t in archive.tags}
     bulletin_by_name = {b.name: b for b in bulletins}
     articles_in_order = iter(archive.articles)  # plan_site's order of article pages
-    pages = [page or article_page(next(articles_in_order), archive, tag_urls, bulletin_by_name)
-             for page in pages]
+    pages = [page or LaterArticlePage(next(articles_in_order), archive, tag_urls,
+                                      bulletin_by_name) for page in pages]
     return Plan(archive, pages, fingerprints, refs, order, metadata_, digests, bulletins, saved)
 
 

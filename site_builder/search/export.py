@@ -45,7 +45,7 @@ import sqlite3
 import time
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
@@ -96,12 +96,20 @@ STATE_FILE = "state.marshal"  # internal; marshal reads and writes ~10x faster t
 TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases.json")
 
 
-def write_search_index(articles: list[Article], config: Config, output_dir: Path) -> dict:
-    """Update the Whoosh index and the export, and make ``output_dir/search/`` match it."""
+def write_search_index(articles: list[Article], config: Config, output_dir: Path,
+                       note: Callable[[str], object] | None = None) -> dict:
+    """Update the Whoosh index and the export, and make ``output_dir/search/`` match it.
+
+    ``note`` hears the mode as soon as it is known: "unchanged", "patched" (a few blocks),
+    or "full" (every article encoded again: forked workers, most of a cold build's memory)."""
     root = index_dir(config)
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root.parent / "index.lock")):
-        return Exporter(config, root).run(articles, output_dir / "search")
+        return Exporter(config, root).run(articles, output_dir / "search", note or _quiet)
+
+
+def _quiet(_mode: str) -> None:
+    pass
 
 
 def ordered(articles: Sequence[Article]) -> list[Article]:
@@ -156,7 +164,8 @@ class Exporter:
 
     # --- the plan ----------------------------------------------------------------------
 
-    def run(self, articles: Sequence[Article], out: Path) -> dict:
+    def run(self, articles: Sequence[Article], out: Path,
+            note: Callable[[str], object] = _quiet) -> dict:
         docs = numbered(articles)
         order = [[a.id, a.digest] for a in docs]
         old_manifest = _read_bytes(self.master / "manifest.json")
@@ -174,6 +183,7 @@ class Exporter:
         stats = {"documents": len(docs), "updated_documents": len(changed),
                  "removed_documents": len(removed), "mode": "unchanged"}
         if trusted and old_order == order:
+            note("unchanged")
             if not in_sync:
                 self._sync_output(docs, out, docs_done=False)
             return self._report(stats)
@@ -182,8 +192,9 @@ class Exporter:
             slots = [i for i in range(max(len(order), len(old_order)))
                      if (order[i] if i < len(order) else None)
                      != (old_order[i] if i < len(old_order) else None)]
-            patched = (trusted and len(slots) <= max(PATCH_SLOTS, len(docs) // 8)
-                       and self._patch(docs, slots, old_order, cache))
+            few = trusted and len(slots) <= max(PATCH_SLOTS, len(docs) // 8)
+            note("patched" if few else "full")  # (a patch falls back to full when an old
+            patched = few and self._patch(docs, slots, old_order, cache)  # text is missing)
             if patched:
                 stats["mode"] = "patched"
                 update_whoosh(self.whoosh, [docs[i] for i in changed], removed)

@@ -1,0 +1,183 @@
+"""A build's processes: the search stage beside the pages, what a one-off build process keeps,
+and the cheap start a new process gets (source walk, saved plan, compiled templates)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from site_builder.build import Builder, build_site
+from site_builder.config import load_config
+from site_builder.content.loader import _article_entries, article_files
+from site_builder.procs import Beside
+
+
+def _answer(note, value):
+    note("starting")
+    note("halfway")
+    return value * 2
+
+
+def _fail(note, message):
+    note("about to fail")
+    raise ValueError(message)
+
+
+def _die(note):
+    os._exit(7)
+
+
+def test_beside_brings_back_notes_results_and_errors():
+    job = Beside(_answer, 21)
+    assert job.note() == "starting"
+    assert job.result() == 42
+    with pytest.raises(ValueError, match="bad front-matter"):
+        Beside(_fail, "bad front-matter").result()
+    died = Beside(_die)
+    assert died.note() is None  # no word before it ended
+    with pytest.raises(RuntimeError, match="exit code 7"):
+        died.result()
+    assert not multiprocessing.active_children()
+
+
+def test_a_failing_search_stage_fails_the_build_and_keeps_the_live_site(
+        site_dir: Path, monkeypatch):
+    import site_builder.build as build_module
+
+    config = load_config(site_dir / "config.yaml")
+    assert build_site(config, quiet=True).ok
+    live = site_dir / "output/index.html"
+    before = live.read_bytes()
+
+    def broken(note, articles, config, out_dir):
+        note("patched")
+        raise OSError("disk full while writing the index")
+
+    monkeypatch.setattr(build_module, "_write_search", broken)
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n补记一句。\n", encoding="utf-8")
+    with pytest.raises(OSError, match="disk full"):
+        build_site(config, quiet=True)
+    assert live.read_bytes() == before  # not swapped in
+    assert not multiprocessing.active_children()  # nothing left running
+    monkeypatch.undo()
+    assert build_site(config, quiet=True).ok  # the next build recovers
+    assert "补记一句" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
+
+
+def test_a_full_search_stage_runs_alone_before_the_pages(site_dir: Path, monkeypatch):
+    """Encoding every article is most of a cold build's memory: pages wait for it."""
+    import site_builder.build as build_module
+
+    index = site_dir / ".site-builder/index/browser/manifest.json"
+    seen = []
+    real_plan_site = build_module.plan_site
+
+    def plan_site(*args, **kwargs):
+        seen.append(index.is_file())
+        return real_plan_site(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "plan_site", plan_site)
+    report = build_site(load_config(site_dir / "config.yaml"), quiet=True)
+    assert report.ok and report.search["mode"] == "full"
+    assert seen == [True]
+
+
+def test_an_edit_in_a_new_process_patches_the_search_beside_the_pages(site_dir: Path):
+    config = load_config(site_dir / "config.yaml")
+    assert build_site(config, quiet=True, builder=Builder(config)).ok
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n海曙区职工书屋新到一批图书。\n", encoding="utf-8")
+    report = build_site(config, quiet=True, builder=Builder(config))
+    assert report.ok and report.search["mode"] == "patched"
+    found = subprocess.run(
+        [sys.executable, "-m", "site_builder", "--config", str(site_dir / "config.yaml"),
+         "search", "--json", "职工书屋"], capture_output=True, text=True, check=True)
+    assert "articles/2021/haishu/" in found.stdout
+
+
+def test_the_source_walk_lists_markdown_files_as_pathlib_sorted_them(tmp_path: Path):
+    articles = tmp_path / "content/articles"
+    for rel in ["a/y.md", "a-b/x.md", "a.b.md", "b/c/d.md", "b/c.md", "b/notes.txt",
+                ".hidden.md", "z/UPPER.MD"]:
+        (articles / rel).parent.mkdir(parents=True, exist_ok=True)
+        (articles / rel).write_text("x", encoding="utf-8")
+    (articles / "folder.md").mkdir()  # a folder named like a file
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere/outside.md").write_text("x", encoding="utf-8")
+    (articles / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    (articles / "link.md").symlink_to(tmp_path / "elsewhere/outside.md")
+    content = tmp_path / "content"
+    expected = sorted(p for p in (content / "articles").rglob("*.md")
+                      if p.is_file() or p.is_symlink())
+    assert article_files(content) == expected
+    assert [Path(p).relative_to(articles).as_posix() for p, _ in _article_entries(content)] == [
+        ".hidden.md", "a/y.md", "a-b/x.md", "a.b.md", "b/c/d.md", "b/c.md", "link.md"]
+    assert article_files(tmp_path / "nowhere") == []
+
+
+def test_a_reused_plan_makes_article_pages_only_when_read(site_dir: Path):
+    from site_builder.render import plan as plan_module
+    from site_builder.render import reuse
+
+    config = load_config(site_dir / "config.yaml")
+    builder = Builder(config)
+    assert build_site(config, quiet=True, builder=builder).ok
+    fresh = Builder(config)
+    from site_builder.content import load_library
+
+    articles = load_library(config.content_dir, project_root=config.root,
+                            cache=fresh.cache).articles
+    plan = reuse.load(fresh.plan_file, fresh.site_key(), articles)
+    assert plan is not None
+    later = [p for p in plan.pages if isinstance(p, plan_module.LaterArticlePage)]
+    assert len(later) == len(articles)
+    assert all("_context" not in p.__dict__ for p in later)
+    tag_urls = {t.name: t.url for t in plan.archive.tags}
+    bulletins = {b.name: b for b in plan.bulletins}
+    for page in later:
+        article = next(a for a in articles if a.url == page.url)
+        made = plan_module.article_page(article, plan.archive, tag_urls, bulletins)
+        assert (page.url, page.template) == (made.url, made.template)
+        assert page.context == made.context
+
+
+def test_templates_compiled_by_one_process_are_kept_and_checked_by_the_next(site_dir: Path):
+    config = load_config(site_dir / "config.yaml")
+    assert build_site(config, quiet=True, builder=Builder(config)).ok
+    kept = site_dir / ".site-builder/cache/templates"
+    assert any(kept.iterdir())
+    base = site_dir / "templates/base.html"
+    base.write_text(base.read_text().replace("</footer>", "<p>第二版页脚</p></footer>"),
+                    encoding="utf-8")
+    assert build_site(config, quiet=True, builder=Builder(config)).ok
+    assert "第二版页脚" in (site_dir / "output/index.html").read_text()
+
+
+def test_a_settled_process_keeps_what_it_loads_out_of_the_collector():
+    """settle() is for a process that ends with its build (the CLI's `build`)."""
+    code = textwrap.dedent("""
+        import gc, pickle
+        from site_builder import procs
+        data = pickle.dumps([[i] for i in range(50_000)])  # lists: tracked by the collector
+        with procs.collector_paused():
+            pickle.loads(data)
+        assert gc.get_freeze_count() == 0  # not settled: the collector sees everything
+        procs.settle()
+        frozen = gc.get_freeze_count()
+        with procs.collector_paused():
+            kept = pickle.loads(data)
+        assert gc.get_freeze_count() >= frozen + 50_000, gc.get_freeze_count()
+        with procs.worker_pool(1) as pool:
+            assert list(pool.map(abs, [-1])) == [1]
+        assert gc.get_freeze_count() >= frozen + 50_000  # a pool does not unfreeze it
+        print("ok")
+    """)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.stdout.strip() == "ok", done.stderr

@@ -100,10 +100,16 @@ def test_nothing_lost_and_no_exception(text, encoding):
     kept.update(char_counts(d.text for d in cut.page.dropped))
     kept.update(char_counts([cut.unassigned]))
     assert kept == char_counts([text.lstrip("\ufeff")])
-    # Removed repeats are only ever copies of text that was kept.
+    # Removed repeats are only ever copies of text that was kept (the characters of a
+    # kept line taken out as page furniture, e.g. a stray "□", are in the copy too).
     kept_text = "".join(t for a in cut.articles for t in a.draft.page_texts())
+    furniture = set("".join(f.text for f in cut.page.furniture)) | {" "}
+
+    def bare(text: str) -> str:
+        return "".join(c for c in text if c not in furniture)
+
     if cut.articles:
-        assert all(d.text.replace(" ", "") in kept_text.replace(" ", "") for d in cut.page.dropped)
+        assert all(bare(d.text) in bare(kept_text) for d in cut.page.dropped)
     for article in cut.articles:
         assert article.meta.title.strip()
         for piece in article.draft.pieces:

@@ -261,3 +261,29 @@ def test_a_store_left_behind_by_another_build_is_not_patched(tmp_path, monkeypat
     shutil.rmtree(root / "output")
     index_site(root)
     assert store_files(root) == patched
+
+
+def test_a_build_that_changes_nothing_writes_a_missing_store(tmp_path):
+    """After an upgrade from a version whose queries wrote the store (or with the store's
+    folder deleted), a build with nothing to change writes it: the first query after it
+    does not open Whoosh either."""
+    import marshal
+
+    root = small_site(tmp_path)
+    index_site(root)
+    written = store_files(root)
+    state_file = root / ".site-builder" / "index" / "state.marshal"
+    state = marshal.loads(state_file.read_bytes())
+    state_file.write_bytes(marshal.dumps({k: v for k, v in state.items() if k != "docstore"}))
+    shutil.rmtree(store_of(root))
+    legacy = root / ".site-builder" / "index" / docstore.LEGACY_FILE
+    legacy.write_bytes(b"format 4")
+    _, _, stats = index_site(root)
+    assert stats["mode"] == "unchanged"
+    assert store_files(root) == written and not legacy.exists()
+    first = run_cli(root, "--json", "快递小哥", importtime=True)
+    assert first.returncode == 0, first.stderr
+    assert not any(m.split(".")[0] == "whoosh" for m in imported(first.stderr))
+    shutil.rmtree(store_of(root))  # the state remembers it: only the folder is gone
+    _, _, stats = index_site(root)
+    assert stats["mode"] == "unchanged" and store_files(root) == written

@@ -186,6 +186,7 @@ class Exporter:
             note("unchanged")
             if not in_sync:
                 self._sync_output(docs, out, docs_done=False)
+            self._ensure_docstore(docs, old_manifest)
             return self._report(stats)
         cache = self.cache = TextCache(self.root / "texts.sqlite")
         try:
@@ -499,6 +500,23 @@ class Exporter:
         _unlink(self.root / docstore.LEGACY_FILE)
         self.state["docstore"] = {"bits": docstore.CHUNK_BITS, "chunks": self.chunks,
                                   "tag": _digest(manifest), "fold_pages": pages, "fold": fold}
+
+    def _ensure_docstore(self, docs: list[Article], manifest: bytes) -> None:
+        """A build that changes nothing writes the docstore if it was not written for this
+        export (a store of an older version, a folder deleted): else the first query after
+        it would (from Whoosh). A digest of the manifest and a stat when it was."""
+        saved = self.state.get("docstore") or {}
+        if (saved.get("tag") == _digest(manifest)
+                and (self.root / docstore.STORE_DIR / docstore.META_FILE).exists()):
+            return
+        self.cache = TextCache(self.root / "texts.sqlite")
+        try:
+            self._write_docstore(docs, manifest, {}, list(range(len(docs))))
+        finally:
+            self.cache.close()
+            self.cache = None
+        replace_file(self.root / STATE_FILE, marshal.dumps(self.state))
+        self.lap("docstore")
 
     def _view(self, article: Article) -> dict[str, object]:
         """doc_view of an unchanged article, its text from the cache (a chunk made whole:

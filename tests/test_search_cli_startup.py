@@ -25,11 +25,10 @@ from test_search import index_site, small_site, write_site
 
 from site_builder import launch
 from site_builder.cli import cli
-from site_builder.config import load_config
 from site_builder.search import grams, reader
 from site_builder.search.analysis import normalize, normalize_with_offsets
 from site_builder.search.command import json_text
-from site_builder.search.indexer import browser_dir, index_dir
+from site_builder.search.indexer import browser_dir
 from site_builder.search.query import tokens
 
 HEAVY = ("click", "yaml", "whoosh", "jinja2", "markdown", "opencc", "rjieba", "jieba", "numpy",

@@ -23,11 +23,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from filelock import FileLock, Timeout
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from . import __version__
 from .archive import build_archive
@@ -36,13 +34,17 @@ from .content import load_library
 from .content.bulletins import load_bulletins
 from .content.cache import ArticleCache
 from .errors import Diagnostic, SiteError, display_path
-from .procs import Beside
+from .procs import Beside, Channel
 from .render import Page, make_environment, plan_site, render_pages, replace_file, reuse, write_extras
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 STATE_DIR = ".site-builder"
 LOCK_WAIT_SECONDS = 120
 STAMP_FILE = ".site-builder-stamp"  # in the output: which manifest describes these files
 EXTRA = "file:"  # manifest keys of files that are not pages (feeds, static assets)
+FEW_PARSED = 256  # articles parsed again that make a small change (search.export.PATCH_SLOTS)
 
 
 @dataclass
@@ -82,8 +84,10 @@ class Builder:
         self.last_report: BuildReport | None = None
 
     def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport,
-            progress: Callable[[int, int], None] | None = None) -> dict[str, str] | None:
-        """Build into ``out_dir`` (which holds the pages ``previous`` describes, if any).
+            progress: Callable[[int, int], None] | None = None,
+            live: Path | None = None) -> dict[str, str] | None:
+        """Build into ``out_dir`` (which holds the pages ``previous`` describes, if any);
+        ``live``: the output in use, whose search export the search stage brings up to date.
 
         Returns the new page fingerprints, or None when content errors stop a strict build.
         """
@@ -108,14 +112,24 @@ class Builder:
         # The search stage needs only the articles: it runs in its own process beside
         # planning and rendering (an edit's segmenter and patch take as long as they do),
         # except when it encodes every article: then alone, its memory being most of a
-        # cold build's.
+        # cold build's. A few bodies edited (the last plan reused, few files parsed) never
+        # make the pages wait to hear which: the search stage then patches, unless its
+        # index is gone, and the pages are a handful.
         if not self.save_cache:  # long-lived: each rebuild's search process inherits these
             _load_search_stage(config)
-        search = Beside(_write_search, library.articles, config, out_dir)
+        search = Beside(_write_search, library.articles, config, out_dir, live is not None)
         try:
+            if live is not None:  # it starts from the last export, linked here meanwhile
+                linked = False
+                try:
+                    _mirror(live / "search", out_dir / "search")
+                    linked = True
+                finally:
+                    search.tell(linked)
             plan = self._reused_plan(library.articles, bulletins)
             lap("plan")
-            if search.note() == "full":
+            few = plan is not None and library.parsed <= FEW_PARSED
+            if not few and search.note() == "full":
                 report.search = search.result()
                 lap("search")
             fingerprints = self._pages(plan, library.articles, bulletins, out_dir, previous,
@@ -230,7 +244,7 @@ def build_site(config: Config, *, output: Path | None = None, strict: bool = Fal
     articles and compiled templates stay in memory between builds.
     """
     out_dir = Path(output) if output else config.output_dir
-    console = Console(stderr=True, soft_wrap=True)
+    console = _Console()
     report = BuildReport(ok=False, output=out_dir)
     started = time.perf_counter()
     builder = builder or Builder(config, strict=strict, drafts=drafts, workers=workers)
@@ -257,7 +271,7 @@ def build_site(config: Config, *, output: Path | None = None, strict: bool = Fal
 
 
 def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet: bool,
-                  console: Console) -> None:
+                  console: _Console) -> None:
     """Build into the spare copy of the site, then swap it with the live one.
 
     The spare is the output of the build before last (or a hard-linked copy of the live
@@ -280,12 +294,10 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
     known = previous is not None or not spare.exists()
     spare.mkdir(parents=True, exist_ok=True)
     spare_manifest.invalidate(spare)  # until this build completes, the spare matches nothing
-    # The search stage updates the export of the last build: give it that one, as links.
-    _mirror(out_dir / "search", spare / "search")
     report.timings["prepare"] = time.perf_counter() - t
     try:
         with _progress(console, quiet) as progress:
-            fingerprints = builder.run(spare, previous, report, progress)
+            fingerprints = builder.run(spare, previous, report, progress, live=out_dir)
     except SiteError as exc:
         report.diagnostics.extend(exc.diagnostics)
         return
@@ -300,14 +312,35 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
     report.ok = True
 
 
+class _Console:
+    """rich's console for stderr, imported when something is printed through it (a problem,
+    a progress bar): a build that prints only its summary line does not pay rich's import."""
+
+    def __init__(self) -> None:
+        self._rich: Console | None = None
+
+    @property
+    def rich(self) -> Console:
+        if self._rich is None:
+            from rich.console import Console
+
+            self._rich = Console(stderr=True, soft_wrap=True)
+        return self._rich
+
+    def print(self, *args, **kwargs) -> None:
+        self.rich.print(*args, **kwargs)
+
+
 @contextlib.contextmanager
-def _progress(console: Console, quiet: bool):
+def _progress(console: _Console, quiet: bool):
     """A progress bar for rendering, on a terminal and unless --quiet; None otherwise."""
-    if quiet or not console.is_terminal:
+    if quiet or not sys.stderr.isatty() or not console.rich.is_terminal:
         yield None
         return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     with Progress(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=console, transient=True) as bar:
+                  TimeRemainingColumn(), console=console.rich, transient=True) as bar:
         task = bar.add_task("render", total=None)
 
         def update(done: int, total: int) -> None:
@@ -316,7 +349,7 @@ def _progress(console: Console, quiet: bool):
         yield update
 
 
-def _print_report(report: BuildReport, config: Config, console: Console, quiet: bool) -> None:
+def _print_report(report: BuildReport, config: Config, console: _Console, quiet: bool) -> None:
     for d in report.diagnostics:
         console.print(str(d), markup=False, highlight=False,
                       style="red" if d.severity == "error" else "yellow")
@@ -343,11 +376,16 @@ def _load_search_stage(config: Config) -> None:
     segmenter(extra_words(config))
 
 
-def _write_search(note: Callable[[str], object], articles, config: Config, out_dir: Path) -> dict:
-    """The search stage: the Whoosh index and its browser export (``note`` hears its mode)."""
+def _write_search(channel: Channel, articles, config: Config, out_dir: Path,
+                  wait: bool = False) -> dict:
+    """The search stage: the Whoosh index and its browser export (the channel hears its
+    mode). ``wait``: for word that ``out_dir/search`` holds the last export (it is
+    linked there while this process loads the stage's code); False: the build stopped."""
     from .search import write_search_index  # imported late: the CLI's other commands skip it
 
-    return write_search_index(articles, config, out_dir, note)
+    if wait and not channel.hear():
+        return {}
+    return write_search_index(articles, config, out_dir, channel.note)
 
 
 class _Manifest:

@@ -81,20 +81,22 @@ def _run_child(parent: int, target: Callable[..., object], args: tuple) -> None:
 
 
 class Beside:
-    """``target(note, *args)`` run in one forked process beside this one, which goes on.
+    """``target(channel, *args)`` run in one forked process beside this one, which goes on.
 
-    ``note(message)`` lets the target tell the caller early what it is about to do (read
-    with :meth:`note`); its return value, or the exception it raised, comes back through
-    :meth:`result`. Both travel pickled through a pipe, so they must be picklable.
+    Through its :class:`Channel` the target tells the caller early what it is about to do
+    (read with :meth:`note`) and waits for word from it (sent with :meth:`tell`). Its return
+    value, or the exception it raised, comes back through :meth:`result`. Everything
+    travels pickled through a pipe, so it must be picklable.
     """
 
     def __init__(self, target: Callable[..., object], *args: object) -> None:
         context = multiprocessing.get_context("fork")
-        self._pipe, send = context.Pipe(duplex=False)
-        self._process = context.Process(target=_run_beside, args=(os.getpid(), send, target, args))
+        self._pipe, theirs = context.Pipe()
+        self._process = context.Process(target=_run_beside,
+                                        args=(os.getpid(), theirs, target, args))
         with _inherited_frozen():
             self._process.start()
-        send.close()
+        theirs.close()
         self._notes: list[object] = []
         self._outcome: tuple[str, object] | None = None
 
@@ -109,6 +111,11 @@ class Beside:
             self._notes.append(value)
         else:
             self._outcome = (kind, value)
+
+    def tell(self, message: object) -> None:
+        """Send the target ``message`` (what its :meth:`Channel.hear` returns)."""
+        with contextlib.suppress(OSError):  # it has ended already: result() says how
+            self._pipe.send(message)
 
     def note(self) -> object | None:
         """The target's first note (None when it finished without one): waits for it."""
@@ -128,10 +135,25 @@ class Beside:
         return value
 
 
+class Channel:
+    """The target's side of a :class:`Beside`."""
+
+    def __init__(self, pipe) -> None:
+        self._pipe = pipe
+
+    def note(self, message: object) -> None:
+        """Tell the caller what is about to happen (its :meth:`Beside.note`)."""
+        self._pipe.send(("note", message))
+
+    def hear(self) -> object:
+        """Wait for the caller's next :meth:`Beside.tell`."""
+        return self._pipe.recv()
+
+
 def _run_beside(parent: int, pipe, target: Callable[..., object], args: tuple) -> None:
     _die_with_parent(parent)
     try:
-        outcome: tuple[str, object] = ("done", target(lambda m: pipe.send(("note", m)), *args))
+        outcome: tuple[str, object] = ("done", target(Channel(pipe), *args))
     except BaseException as exc:  # everything goes back to the caller
         outcome = ("error", exc)
     try:

@@ -18,24 +18,25 @@ from site_builder.content.loader import _article_entries, article_files
 from site_builder.procs import Beside
 
 
-def _answer(note, value):
-    note("starting")
-    note("halfway")
-    return value * 2
+def _answer(channel, value):
+    channel.note("starting")
+    channel.note("halfway")
+    return value * channel.hear()
 
 
-def _fail(note, message):
-    note("about to fail")
+def _fail(channel, message):
+    channel.note("about to fail")
     raise ValueError(message)
 
 
-def _die(note):
+def _die(channel):
     os._exit(7)
 
 
 def test_beside_brings_back_notes_results_and_errors():
     job = Beside(_answer, 21)
     assert job.note() == "starting"
+    job.tell(2)
     assert job.result() == 42
     with pytest.raises(ValueError, match="bad front-matter"):
         Beside(_fail, "bad front-matter").result()
@@ -55,8 +56,9 @@ def test_a_failing_search_stage_fails_the_build_and_keeps_the_live_site(
     live = site_dir / "output/index.html"
     before = live.read_bytes()
 
-    def broken(note, articles, config, out_dir):
-        note("patched")
+    def broken(channel, articles, config, out_dir, wait=False):
+        assert not wait or channel.hear()
+        channel.note("patched")
         raise OSError("disk full while writing the index")
 
     monkeypatch.setattr(build_module, "_write_search", broken)

@@ -27,6 +27,7 @@ class Library:
 
     articles: list[Article] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    parsed: int = 0  # files read and parsed this time (the rest came from the cache)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -114,6 +115,7 @@ def load_library(
             results[shown] = hit
         else:
             todo.append((path, shown, str(content_dir), trusted_html))
+    library.parsed = len(todo)
     for shown, stamp, result in _parse_all(todo, workers):
         results[shown] = result
         if cache and stamp is not None:

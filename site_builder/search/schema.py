@@ -55,7 +55,8 @@ def region_levels(article: Article) -> list[str]:
 def order_key(article: Article) -> str:
     """Sorts like Article.sort_key (newest first, then URL; a year-only article after the
     dated ones of its year): the tie-break of equal scores, and the document numbers."""
-    day = int(article.date.strftime("%Y%m%d")) if article.date else article.year * 10000
+    date = article.date
+    day = date.year * 10000 + date.month * 100 + date.day if date else article.year * 10000
     return f"{99999999 - day:08d} {article.url}"
 
 

@@ -3,7 +3,7 @@
 Used by the CLI and the dev server; search.js computes the same answer from the same files
 (matching, scores, order and facets, query folding), so the two agree by construction. The
 dev server shows hits from Whoosh's stored fields; the CLI from the docstore (the same fields,
-copied out of Whoosh once per build, see docstore.py).
+written by the build beside the export, see docstore.py).
 """
 
 from __future__ import annotations

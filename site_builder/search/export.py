@@ -457,8 +457,8 @@ class Exporter:
         replace_file(self.master / IDS_FILE, "\n".join(d[0] for d in order).encode())
         self.lap("write index")
         if in_sync:  # the output held the previous export: these are exactly the changes
-            _write_files(out, {**self.written, **doc_written}, known_new=True)
-            _link_files(self.master, out, sorted(self.direct))
+            _write_files(out, doc_written, known_new=True)  # (documents are not in the master)
+            _link_files(self.master, out, sorted({*self.written, *self.direct}))
             replace_file(out / "manifest.json", manifest)
             self.rewritten = len(self.written) + len(self.direct) + len(doc_written) + 1
             if not patched:

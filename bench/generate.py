@@ -291,6 +291,21 @@ def article(index: int, seed: int, bulletins: str) -> tuple[str, str]:
 
 
 @cache
+def edit_paragraph(i: int, seed: int, bulletins: str) -> str:
+    """The i-th paragraph an edit step adds: the first sentences of another article's body,
+    different for every i, so each edit brings words and characters of its own (an edit
+    that changes only a digit touches a few search records; a new paragraph, hundreds)."""
+    _, text = article(10_000_000 + i, seed, bulletins)
+    body = text.split("\n---\n", 1)[1].strip().split("\n")[0]
+    sentences = [x for x in body.split("。") if x.strip()]
+    paragraph = ""
+    for sentence in sentences:
+        paragraph += sentence.strip() + "。"
+        if len(paragraph) >= 40:
+            break
+    return paragraph[:160]
+
+
 def _region_slug(path: str) -> str:
     from site_builder.gazetteer import default_gazetteer
 

@@ -312,6 +312,26 @@ def sizes(project: Path, hugo_dir: Path) -> dict:
             "pagefind": tree_size(hugo_dir / "public" / "pagefind")}
 
 
+def cli_edits(project: Path, n: int, seed: int, reps: int) -> list[Measurement]:
+    """``reps`` more `site-builder build` processes, each after an edit that puts another
+    paragraph in place of the last one's (``generate.edit_paragraph``): an editor's run of
+    edits through the CLI, as the dev server's are measured. The article is put back."""
+    bulletins = str(generate.DEFAULT_BULLETINS)
+    rel, text = generate.article(_edited_index(n), seed, bulletins)
+    edited = project / "content" / "articles" / rel
+    out = []
+    try:
+        for i in range(reps):
+            edited.write_text(f"{text}\n{generate.edit_paragraph(i, seed, bulletins)}\n",
+                              encoding="utf-8")
+            m = run(our_command(project / "config.yaml", "build"), cwd=project)
+            _report(f"edit {i + 1}", "ours", m, build_stages(m.stderr))
+            out.append(m)
+    finally:
+        edited.write_text(text, encoding="utf-8")
+    return out
+
+
 def server_rebuilds(project: Path, n: int, seed: int, reps: int) -> dict | None:
     """The dev server's rebuilds (bench/server_rebuilds.py, its own process)."""
     done = subprocess.run([sys.executable, str(BENCH / "server_rebuilds.py"), str(project),
@@ -469,6 +489,12 @@ def summarize(results: dict) -> list[dict]:
         if step == "cold":
             for stage, seconds in (row.get("stages") or {}).items():
                 add(f"· cold build stage '{stage}' (s)", seconds, unit="s")
+    repeats = [m.seconds for m in results.get("cli_edits") or [] if m.returncode == 0]
+    if repeats:
+        med = _median(repeats)
+        add(f"rebuild, 1 edited, {len(repeats)} more edits, median (s)", med, unit="s",
+            target="< 1 s", ok=med < 1.0)
+        add(f"rebuild, 1 edited, {len(repeats)} more edits, slowest (s)", max(repeats), unit="s")
     server = results.get("server")
     if server:
         edits = [r["seconds"] for r in server.get("edit", [])]
@@ -585,6 +611,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-server", action="store_true",
                         help="skip the dev server's rebuilds (bench/server_rebuilds.py)")
     parser.add_argument("--server-reps", type=int, default=5, help="edits the dev server rebuilds")
+    parser.add_argument("--cli-edit-reps", type=int, default=5,
+                        help="CLI builds after the edit step, each after another edit (0: none)")
     parser.add_argument("--reps", type=int, default=3, help="runs of each CLI query")
     parser.add_argument("--queries", type=Path, default=BENCH / "queries.txt")
     parser.add_argument("--our-selector", default=OUR_RESULT_SELECTOR,
@@ -617,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
                                     references, with_pagefind=not args.no_pagefind,
                                     memory_limit=int(args.memory_limit_gb * 2**30)
                                     if args.memory_limit_gb else None)
+    if args.cli_edit_reps and "edit" in steps:
+        results["cli_edits"] = cli_edits(project, args.n, args.seed, args.cli_edit_reps)
     if not args.no_server:
         results["server"] = server_rebuilds(project, args.n, args.seed, args.server_reps)
     results["sizes"] = sizes(project, hugo_dir)

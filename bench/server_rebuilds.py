@@ -5,7 +5,8 @@
 An editor previews with ``serve``: one process that keeps its builder (parsed articles,
 templates, the last plan) between rebuilds. This drives the server's own ``Preview``, the
 object a saved file triggers, without the HTTP side: a first build, a no-op, then ``--reps``
-edits of one article's body (a new paragraph each time), an article dated today (the
+edits of one article's body (each puts a different paragraph in place of the last one's,
+``generate.edit_paragraph``), an article dated today (the
 newest) added and then deleted. Prints one JSON object: seconds of each rebuild, with the stage timings of
 each. Leaves the corpus as it found it. Used by bench/run.py (a subprocess per run, so its
 memory and imports are its own).
@@ -68,7 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         build("first")
         build("noop")
         for i in range(args.reps):
-            edited.write_text(f"{text}\n编辑第{i + 1}次补记：慰问金已发放到位。\n", encoding="utf-8")
+            paragraph = generate.edit_paragraph(i, args.seed, str(generate.DEFAULT_BULLETINS))
+            edited.write_text(f"{text}\n{paragraph}\n", encoding="utf-8")
             build("edit")
         today.parent.mkdir(exist_ok=True)
         today.write_text(TODAY_ARTICLE.format(date="2026-11-23"), encoding="utf-8")

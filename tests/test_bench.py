@@ -163,6 +163,17 @@ def test_browser_measurement_sees_results_on_our_strict_csp_search_page(built_si
 
 
 @needs_bulletins
+@needs_bulletins
+def test_each_edit_paragraph_is_new_text():
+    import generate
+
+    bulletins = str(generate.DEFAULT_BULLETINS)
+    paragraphs = [generate.edit_paragraph(i, 6, bulletins) for i in range(5)]
+    assert len(set(paragraphs)) == 5
+    assert all(20 <= len(p) <= 160 and p.endswith("。") and "\n" not in p for p in paragraphs)
+    assert paragraphs == [generate.edit_paragraph(i, 6, bulletins) for i in range(5)]
+
+
 def test_run_end_to_end_at_tiny_n(tmp_path):
     """The whole runner on 30 articles; Hugo and Pagefind run only where installed."""
     work = tmp_path / "work"
@@ -181,6 +192,10 @@ def test_run_end_to_end_at_tiny_n(tmp_path):
     server = results["server"]  # the dev server's rebuilds, through serve's own Preview
     assert len(server["edit"]) == 5 and server["add"] and server["delete"]
     assert "| dev server rebuild, 1 edited, median of 5 (s) |" in proc.stdout
+    repeats = results["cli_edits"]  # five more CLI builds, each after another paragraph
+    assert len(repeats) == 5 and all(m["returncode"] == 0 for m in repeats)
+    assert all("built 30 articles" in m["stderr"] for m in repeats)
+    assert "| rebuild, 1 edited, 5 more edits, median (s) |" in proc.stdout
     # the run leaves the corpus as generated: edits undone, the added article gone
     fresh = tmp_path / "fresh"
     import generate

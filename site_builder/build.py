@@ -134,8 +134,10 @@ class Builder:
                 lap("search")
             fingerprints = self._pages(plan, library.articles, bulletins, out_dir, previous,
                                        report, progress, lap)
-        except BaseException:
-            with contextlib.suppress(Exception):
+        except BaseException as exc:
+            if isinstance(exc, KeyboardInterrupt):
+                search.interrupt()
+            with contextlib.suppress(Exception, KeyboardInterrupt):
                 search.result()  # never left running behind a failed build
             raise
         if not report.search:

@@ -112,6 +112,13 @@ class Beside:
         else:
             self._outcome = (kind, value)
 
+    def interrupt(self) -> None:
+        """Pass an interrupt (Ctrl+C) on to the target, as a terminal would: it stops where it
+        is, like this process, instead of running to its end first."""
+        with contextlib.suppress(OSError):
+            if self._process.pid is not None and self._outcome is None:
+                os.kill(self._process.pid, signal.SIGINT)
+
     def tell(self, message: object) -> None:
         """Send the target ``message`` (what its :meth:`Channel.hear` returns)."""
         with contextlib.suppress(OSError):  # it has ended already: result() says how

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,12 @@ def _die(channel):
     os._exit(7)
 
 
+def _sleepy(channel):
+    channel.note("sleeping")
+    time.sleep(60)
+    return "woke up"
+
+
 def test_beside_brings_back_notes_results_and_errors():
     job = Beside(_answer, 21)
     assert job.note() == "starting"
@@ -44,6 +51,18 @@ def test_beside_brings_back_notes_results_and_errors():
     assert died.note() is None  # no word before it ended
     with pytest.raises(RuntimeError, match="exit code 7"):
         died.result()
+    assert not multiprocessing.active_children()
+
+
+def test_an_interrupt_stops_the_process_beside_instead_of_waiting_for_it():
+    """Ctrl+C on a build: the search process stops too, as the build process does."""
+    job = Beside(_sleepy)
+    assert job.note() == "sleeping"
+    started = time.monotonic()
+    job.interrupt()
+    with pytest.raises(KeyboardInterrupt):
+        job.result()
+    assert time.monotonic() - started < 30  # not the 60 s it would have slept
     assert not multiprocessing.active_children()
 
 

@@ -245,6 +245,28 @@ def test_snapshots_see_added_removed_and_modified_files_not_editor_droppings(tmp
         tmp_path / "a.md", tmp_path / "b.md", tmp_path / "c.md"}
 
 
+def test_snapshots_skip_hidden_folders_and_linked_folders_and_see_through_linked_files(
+        tmp_path):
+    root = tmp_path / "content"
+    (root / "articles/2024").mkdir(parents=True)
+    (root / "articles/2024/a.md").write_text("a")
+    (root / ".git").mkdir()
+    (root / ".git/HEAD.md").write_text("not a source")
+    (root / "#a.md#").write_text("emacs")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "far.md").write_text("far")
+    (root / "articles/linked").symlink_to(elsewhere, target_is_directory=True)
+    (root / "articles/link.md").symlink_to(elsewhere / "far.md")
+    (root / "articles/broken.md").symlink_to(tmp_path / "missing.md")
+    seen = snapshot([root])
+    assert sorted(Path(p).relative_to(root).as_posix() for p in seen) == [
+        "articles/2024/a.md", "articles/link.md"]
+    before = dict(seen)
+    (elsewhere / "far.md").write_text("far, and changed")  # through the link
+    assert changed_paths(before, snapshot([root])) == {root / "articles/link.md"}
+
+
 def test_pages_get_the_reload_script_and_escaped_problems():
     page = "<html><head><title>t</title></head><body><p>x</p></body></html>"
     clean = decorate(page, BuildState())

@@ -66,18 +66,14 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
         yield pool
 
 
-def start_process(target: Callable[..., object], *args: object) -> multiprocessing.Process:
-    """``target(*args)`` in one forked process that ends when this one does (started)."""
-    process = multiprocessing.get_context("fork").Process(
-        target=_run_child, args=(os.getpid(), target, args))
-    with _inherited_frozen():
-        process.start()
-    return process
+def run_apart(target: Callable[..., object], *args: object) -> object:
+    """``target(*args)`` in one forked process of its own (its memory is never this one's);
+    its return value, or its exception raised here."""
+    return Beside(_without_channel, target, *args).result()
 
 
-def _run_child(parent: int, target: Callable[..., object], args: tuple) -> None:
-    _die_with_parent(parent)
-    target(*args)
+def _without_channel(_channel: Channel, target: Callable[..., object], *args: object) -> object:
+    return target(*args)
 
 
 class Beside:

@@ -54,7 +54,7 @@ from filelock import FileLock
 
 from ..config import Config
 from ..content import Article
-from ..procs import start_process, worker_pool
+from ..procs import run_apart, worker_pool
 from ..render import replace_file
 from . import docstore
 from .analysis import _ZERO_WIDTH as ZERO_WIDTH
@@ -266,13 +266,10 @@ class Exporter:
             shutil.rmtree(spill, ignore_errors=True)
         self.lap("shards")
         if fresh:
-            whoosh_proc = start_process(create_whoosh, self.whoosh, docs)
+            run_apart(create_whoosh, self.whoosh, docs)
         else:
-            whoosh_proc = start_process(update_whoosh, self.whoosh, changed, removed)
-        whoosh_proc.join()
+            run_apart(update_whoosh, self.whoosh, changed, removed)
         self.lap("whoosh")
-        if whoosh_proc.exitcode != 0:
-            raise RuntimeError("building the Whoosh index failed")
 
     def _write_merged(self, pieces: dict[tuple[str, int], list[Slice]], spill: Path) -> None:
         """Every shard, from the tasks' partitioned records (merge.py): partitions merged in

@@ -35,7 +35,17 @@ from .content.bulletins import load_bulletins
 from .content.cache import ArticleCache
 from .errors import Diagnostic, SiteError, display_path
 from .procs import Beside, Channel
-from .render import Page, make_environment, plan_site, render_pages, replace_file, reuse, write_extras
+from .render import (
+    SEARCH_URL,
+    Page,
+    make_environment,
+    plan_site,
+    render_pages,
+    replace_file,
+    reuse,
+    search_page,
+    write_extras,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -143,6 +153,7 @@ class Builder:
         if not report.search:
             report.search = search.result()
             lap("search")  # what it took beyond the pages
+        fingerprints.update(self._search_page(out_dir, previous, report))
         return fingerprints
 
     def _reused_plan(self, articles: list, bulletins: list) -> reuse.Plan | None:
@@ -168,10 +179,11 @@ class Builder:
         lap("plan")
         out_dir.mkdir(parents=True, exist_ok=True)
         old_pages = {k: v for k, v in (previous or {}).items() if not k.startswith(EXTRA)}
-        fingerprints = render_pages(pages, self.env, config, out_dir,
-                                    previous=old_pages if previous is not None else None,
+        fingerprints = render_pages([p for p in pages if p.url != SEARCH_URL], self.env, config,
+                                    out_dir, previous=old_pages if previous is not None else None,
                                     workers=self.workers, progress=progress,
                                     fingerprints=dict(plan.fingerprints))
+        fingerprints.pop(SEARCH_URL, None)  # rendered with the search export (_search_page)
         report.rendered = sum(previous is None or previous.get(u) != f
                               for u, f in fingerprints.items())
         old_extras = {k.removeprefix(EXTRA): v for k, v in (previous or {}).items()
@@ -188,6 +200,20 @@ class Builder:
             self.save()
             self.plan = self._saved_plan = None
         lap("render")
+        return fingerprints
+
+    def _search_page(self, out_dir: Path, previous: dict[str, str] | None,
+                     report: BuildReport) -> dict[str, str]:
+        """The search page, once the search stage is done: it carries the export's manifest,
+        one round trip fewer before a reader's first hits."""
+        try:
+            manifest = (out_dir / "search" / "manifest.json").read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            manifest = None  # (no export: the page's script asks for it, and says so)
+        old = previous.get(SEARCH_URL) if previous else None
+        fingerprints = render_pages([search_page(manifest)], self.env, self.config, out_dir,
+                                    previous={SEARCH_URL: old} if old else None)
+        report.rendered += fingerprints[SEARCH_URL] != old
         return fingerprints
 
     def save(self) -> None:

@@ -1,9 +1,12 @@
-"""How the search page loads (issue 6): the manifest and search.js are preloaded by the page
-and used as they are, under the site's CSP, without console errors; hits arrive one by one
-but the list a reader ends up with is the CLI's, also after "更多结果" and a second query."""
+"""How the search page loads (issue 6): the page carries the index's manifest and preloads
+search.js, which uses both as they are, under the site's CSP, without console errors (a page
+without the manifest still searches, fetching it); hits arrive one by one but the list a
+reader ends up with is the CLI's, also after "更多结果" and a second query."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from urllib.parse import quote
 
 import pytest
@@ -23,8 +26,8 @@ document.addEventListener("securitypolicyviolation",
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = write_site(tmp_path_factory.mktemp("loading"), 60, seed=11)
-    with built_and_served(root) as served:
-        yield served
+    with built_and_served(root) as (url, index):
+        yield url, index, root / "output"
 
 
 def hit_urls(page, base: str) -> list[str]:
@@ -32,8 +35,9 @@ def hit_urls(page, base: str) -> list[str]:
         ".search-hit a.article-link", "els => els.map(e => e.href)")]
 
 
-def test_preloaded_manifest_and_module_are_used_once_without_errors(chromium_browser, site):
-    url, index = site
+def test_the_page_carries_the_manifest_and_loads_search_js_once_without_errors(
+        chromium_browser, site):
+    url, index, _ = site
     context = chromium_browser.new_context()  # empty cache
     page = context.new_page()
     page.add_init_script(WATCH_CSP)
@@ -46,11 +50,10 @@ def test_preloaded_manifest_and_module_are_used_once_without_errors(chromium_bro
     page.goto(f"{url}search/?q={quote('溫暖')}")  # traditional: folded after its pages load
     page.wait_for_selector("#search[data-state=done]")
     assert hit_urls(page, url) == [h.url for h in index.search("溫暖", limit=10).hits]
-    assert requested.count("search/manifest.json") == 1, requested
-    assert requested.count("static/search.js") == 1, requested
-    initiators = page.evaluate("""() => Object.fromEntries(performance.getEntriesByType('resource')
-        .map((e) => [new URL(e.name).pathname, e.initiatorType]))""")
-    assert initiators["/search/manifest.json"] == "link"  # the preload, not a second fetch
+    assert "search/manifest.json" not in requested, requested  # the page has it
+    with urllib.request.urlopen(f"{url}search/manifest.json") as response:
+        assert json.loads(page.get_attribute("#search", "data-manifest")) == json.load(response)
+    assert requested.count("static/search.js") == 1, requested  # the preload, used
     assert page.evaluate("window.__csp") == []
     assert problems == []
     assert page.evaluate("document.activeElement.id") == "q"  # ready to type a new query
@@ -58,7 +61,7 @@ def test_preloaded_manifest_and_module_are_used_once_without_errors(chromium_bro
 
 
 def test_more_results_and_a_second_query_give_the_cli_lists(chromium_browser, site):
-    url, index = site
+    url, index, _ = site
     page = chromium_browser.new_page()
     page.goto(f"{url}search/?q={quote('职工')}")
     page.wait_for_selector("#search[data-state=done]")
@@ -78,6 +81,24 @@ def test_more_results_and_a_second_query_give_the_cli_lists(chromium_browser, si
     page.close()
 
 
+def test_a_page_without_the_manifest_fetches_it(chromium_browser, site):
+    """A search page from a template that does not carry the manifest still searches."""
+    url, index, output = site
+    html = (output / "search/index.html").read_text(encoding="utf-8")
+    start = html.index(' data-manifest="')
+    plain = html[:start] + html[html.index('"', start + len(' data-manifest="')) + 1:]
+    assert "data-manifest" not in plain
+    (output / "search/plain.html").write_text(plain, encoding="utf-8")
+    page = chromium_browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda r: requested.append(r.url.removeprefix(url)))
+    page.goto(f"{url}search/plain.html?q={quote('职工')}")
+    page.wait_for_selector("#search[data-state=done]")
+    assert hit_urls(page, url) == [h.url for h in index.search("职工", limit=10).hits]
+    assert requested.count("search/manifest.json") == 1, requested
+    page.close()
+
+
 SEEN_TITLES = """
 window.__seen = [];
 new MutationObserver(() => document.querySelectorAll(".search-hit a").forEach((a) => {
@@ -87,7 +108,7 @@ new MutationObserver(() => document.querySelectorAll(".search-hit a").forEach((a
 
 
 def test_a_reload_draws_the_remembered_hits_before_the_index_answers(chromium_browser, site):
-    url, index = site
+    url, index, _ = site
     context = chromium_browser.new_context()
     context.add_init_script(SEEN_TITLES)
     page = context.new_page()

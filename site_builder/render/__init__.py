@@ -18,10 +18,10 @@ from ..procs import worker_pool
 from .feeds import atom_feed, robots, sitemap
 from .fingerprint import page_fingerprint
 from .media import article_media
-from .plan import Page, plan_site
+from .plan import SEARCH_URL, Page, plan_site, search_page
 
-__all__ = ["Page", "make_environment", "plan_site", "render_page", "render_pages", "replace_file",
-           "write_extras"]
+__all__ = ["SEARCH_URL", "Page", "make_environment", "plan_site", "render_page", "render_pages",
+           "replace_file", "search_page", "write_extras"]
 
 STATIC_DIR = "static"
 

@@ -19,6 +19,7 @@ from .media import body_for_page
 
 HOME_NEWEST = 12
 ARTICLE_TEMPLATE = "article.html"
+SEARCH_URL = "search/"
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
         Page("regions/", "regions.html", {"provinces": _tree(archive.provinces)}),
         Page("years/", "years.html", {"years": archive.years}),
         Page("tags/", "tags.html", {"tags": archive.tags}),
-        Page("search/", "search.html", {}),
+        search_page(None),
         Page("404.html", "404.html", {}),
     ]
     pages.append(Page("bulletins/", "bulletins.html", {
@@ -130,6 +131,13 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
             "bulletin": b, "articles": by_source.get(b.name, []),
         }))
     return pages
+
+
+def search_page(manifest: str | None) -> Page:
+    """The search page; ``manifest``: the search export's manifest.json, which the page
+    carries so that its script need not fetch it (the build renders it once the search
+    stage is done; the plan's copy, without it, only stands in for it)."""
+    return Page(SEARCH_URL, "search.html", {"search_manifest": manifest})
 
 
 def article_page(a: Article, archive: Archive, tag_urls: dict[str, str],

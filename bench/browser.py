@@ -14,6 +14,10 @@ Per query, in a fresh browser context (empty cache):
   matching the result selector is in the DOM (``performance.now()`` in a MutationObserver
   installed before any page script runs, which reports it on the console: nothing of
   Playwright's runs in the page meanwhile — until 2026-11-24 a Playwright selector wait did);
+* time to results painted: until that element's text is first on screen (Element Timing:
+  the observer marks the element and its descendants ``elementtiming`` as it arrives, before
+  the next frame; the entry's ``renderTime``). What a reader sees: a page busy ranking after
+  inserting its first hit paints it only when the work yields;
 * bytes: what the server sends (status line, headers and the possibly gzipped body) for every
   request of the page and its Web Workers, until no request has been served for 300 ms after
   the first result, EXCEPT the search page's HTML document and the stylesheets the home page
@@ -190,20 +194,35 @@ _OBSERVER = """
 (() => {
   const selector = %s;
   const mark = () => {
-    if (window.__benchFirst === undefined && document.querySelector(selector)) {
+    const first = window.__benchFirst === undefined && document.querySelector(selector);
+    if (first) {
       window.__benchFirst = performance.now();
       console.debug(`bench:first ${window.__benchFirst}`);
+      for (const el of [first, ...first.querySelectorAll("*")]) {
+        el.setAttribute("elementtiming", "bench-first");
+      }
     }
   };
   new MutationObserver(mark).observe(document, {childList: true, subtree: true});
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (entry.identifier === "bench-first" && window.__benchPainted === undefined) {
+        window.__benchPainted = entry.renderTime || entry.loadTime;
+        console.debug(`bench:painted ${window.__benchPainted}`);
+      }
+    }
+  }).observe({type: "element", buffered: true});
 })();
 """
 FIRST_MESSAGE = "bench:first "
+PAINTED_MESSAGE = "bench:painted "
+PAINT_TIMEOUT_SECONDS = 2.0
 
 
 @dataclass
 class Load:
     first_ms: float | None  # navigation start → first result element; None: no result shown
+    painted_ms: float | None  # navigation start → its text first on screen; None: not seen
     bytes: int  # bytes sent by the server, by the rule above
     requests: int
     results: int  # result elements in the DOM when the network settled
@@ -244,8 +263,10 @@ def _counted(sent: list[tuple[str, int]], shared: set[str]) -> list[tuple[str, i
     return out
 
 
-def _load(page, cdp, traffic: Traffic, url: str, selector: str, shared: set[str]) -> Load:
+def _load(page, cdp, traffic: Traffic, url: str, selector: str, shared: set[str],
+          painted: list[float]) -> Load:
     traffic.reset()
+    painted.clear()
     first = None
     try:
         with page.expect_console_message(lambda m: m.text.startswith(FIRST_MESSAGE),
@@ -259,11 +280,15 @@ def _load(page, cdp, traffic: Traffic, url: str, selector: str, shared: set[str]
         page.wait_for_timeout(50)
         if traffic.idle_for() >= IDLE_SECONDS:
             break
+    paint_until = time.perf_counter() + PAINT_TIMEOUT_SECONDS
+    while first is not None and not painted and time.perf_counter() < paint_until:
+        page.wait_for_timeout(50)
     results = int(page.evaluate("(s) => document.querySelectorAll(s).length", selector))
     metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
     with traffic.lock:
         counted = _counted(traffic.sent, shared)
-    return Load(first_ms=first, bytes=sum(n for _, n in counted), requests=len(counted),
+    return Load(first_ms=first, painted_ms=painted[0] if painted else None,
+                bytes=sum(n for _, n in counted), requests=len(counted),
                 results=results, heap=int(metrics.get("JSHeapUsedSize", 0)),
                 urls=[f"{p} {n}" for p, n in counted])
 
@@ -287,8 +312,12 @@ def measure_queries(site: Path, queries: list[str], selector: str, *,
                     cdp = context.new_cdp_session(page)
                     cdp.send("Performance.enable")
                     page.add_init_script(_OBSERVER % _js_string(selector))
-                    fresh = _load(page, cdp, traffic, url, selector, shared)
-                    warm = _load(page, cdp, traffic, url, selector, shared)
+                    painted: list[float] = []
+                    page.on("console", lambda m, painted=painted: painted.append(
+                        float(m.text.removeprefix(PAINTED_MESSAGE)))
+                        if m.text.startswith(PAINTED_MESSAGE) else None)
+                    fresh = _load(page, cdp, traffic, url, selector, shared, painted)
+                    warm = _load(page, cdp, traffic, url, selector, shared, painted)
                     out.append(QueryResult(query, fresh, warm))
                     context.close()
             finally:

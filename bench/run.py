@@ -429,7 +429,8 @@ def browser_costs(site: Path, queries: list[str], selector: str, label: str) -> 
     for r in results:
         print(f"  browser {label:8} {r.query:12} fresh {_ms(r.fresh.first_ms):>8} "
               f"{r.fresh.bytes / 1000:7.1f} kB ({r.fresh.requests} req, {r.fresh.results} shown) "
-              f"warm {_ms(r.warm.first_ms):>8}", file=sys.stderr, flush=True)
+              f"warm {_ms(r.warm.first_ms):>8}; painted {_ms(r.fresh.painted_ms)} / "
+              f"{_ms(r.warm.painted_ms)}", file=sys.stderr, flush=True)
     return results
 
 
@@ -542,6 +543,10 @@ def summarize(results: dict) -> list[dict]:
         ("first results, fresh, p95 (ms)", lambda r: r.fresh.first_ms, _p95, "ms", None, None),
         ("first results, warm, median (ms)", lambda r: r.warm.first_ms, _median, "ms",
          "≤ 50 ms", 50),
+        ("first results painted, fresh, median (ms)", lambda r: r.fresh.painted_ms, _median,
+         "ms", None, None),
+        ("first results painted, warm, median (ms)", lambda r: r.warm.painted_ms, _median,
+         "ms", None, None),
         ("queries with no result shown", lambda r: float(r.fresh.first_ms is None),
          sum, "", None, None),
         ("JS heap after results, median (MB)", lambda r: r.fresh.heap / MB, _median, "MB",

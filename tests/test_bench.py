@@ -156,6 +156,7 @@ def test_browser_measurement_sees_results_on_our_strict_csp_search_page(built_si
     (result,) = browser.measure_queries(built_site, ["送温暖"], OUR_RESULT_SELECTOR)
     assert result.fresh.results >= 1
     assert result.fresh.first_ms is not None and result.fresh.first_ms > 0
+    assert result.fresh.painted_ms is not None and result.fresh.painted_ms >= result.fresh.first_ms
     assert result.fresh.bytes > 0 and result.fresh.requests >= 2
     assert not any(url.startswith("/search/index.html") for url in result.fresh.urls)
     assert result.warm.first_ms is not None

@@ -80,7 +80,8 @@ def test_first_result_reported_by_the_page_or_none_when_it_never_comes(site, mon
         encoding="utf-8")
     (site / "late.js").write_text(
         "setTimeout(() => document.querySelector('.hits').append("
-        "Object.assign(document.createElement('li'), {className: 'late'})), 150);",
+        "Object.assign(document.createElement('li'), {className: 'late', textContent: '晚到'})),"
+        " 150);",
         encoding="utf-8")
     monkeypatch.setattr(browser, "RESULT_TIMEOUT_MS", 1500)
 
@@ -93,7 +94,11 @@ def test_first_result_reported_by_the_page_or_none_when_it_never_comes(site, mon
     (shown,) = measure(".hit")
     assert shown.fresh.first_ms is not None and shown.warm.first_ms is not None
     assert shown.fresh.results == 1 and [u.split()[0] for u in shown.fresh.urls] == ["/late.js"]
+    assert shown.fresh.painted_ms is not None and shown.fresh.painted_ms >= shown.fresh.first_ms
     (late,) = measure(".late")
     assert late.fresh.first_ms is not None and late.fresh.first_ms >= 150
+    assert late.fresh.painted_ms is not None and late.fresh.painted_ms >= late.fresh.first_ms
+    assert late.warm.painted_ms is not None and late.warm.painted_ms >= late.warm.first_ms
     (never,) = measure(".missing")
     assert never.fresh.first_ms is None and never.fresh.results == 0
+    assert never.fresh.painted_ms is None

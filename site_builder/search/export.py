@@ -198,8 +198,10 @@ class Exporter:
             patched = few and self._patch(docs, slots, old_order, cache)  # text is missing)
             if patched:
                 stats["mode"] = "patched"
+                self.lap("patch")
                 update_whoosh(self.whoosh, [docs[i] for i in changed], removed)
                 cache.delete(removed)
+                self.lap("whoosh")
             else:
                 stats["mode"] = "full"
                 self._full(docs, out, cache, fresh=not trusted,
@@ -369,6 +371,7 @@ class Exporter:
                 entry = new_entries.get(key)
                 if old_entries.get(key) != entry:
                     patches[key][number] = entry
+        self.lap("analyze")
         counts = dict(self.state["shards"])
         totals = dict(self.state["family_bytes"])
         loaded: dict[str, dict[int, dict[tuple[str, str], bytes]]] = {f: {} for f in FAMILIES}

@@ -408,11 +408,15 @@ def _write_search(channel: Channel, articles, config: Config, out_dir: Path,
                   wait: bool = False) -> dict:
     """The search stage: the Whoosh index and its browser export (the channel hears its
     mode). ``wait``: for word that ``out_dir/search`` holds the last export (it is
-    linked there while this process loads the stage's code); False: the build stopped."""
+    linked there while this process loads the stage's code and segmenter, which the next
+    step needs first; a no-op build loads the segmenter for nothing, beside its pages);
+    False: the build stopped."""
     from .search import write_search_index  # imported late: the CLI's other commands skip it
 
-    if wait and not channel.hear():
-        return {}
+    if wait:
+        _load_search_stage(config)
+        if not channel.hear():
+            return {}
     return write_search_index(articles, config, out_dir, channel.note)
 
 

@@ -414,3 +414,31 @@ def test_encoders_replaced_in_rounds_write_the_same_index(tmp_path, monkeypatch)
     monkeypatch.setattr(export, "TASKS_PER_WORKER", 1)  # a fresh pair of workers per round
     rounds = export_bytes(write_site(tmp_path / "b", 700, seed=11))
     assert rounds == whole
+
+
+def test_a_patch_that_changes_a_familys_shard_count_equals_a_clean_build(tmp_path, monkeypatch):
+    """An edit usually rewrites a few records of a few shards (spliced in place); when it
+    moves a family past a power of two, the family is cut into shards again."""
+    from site_builder.search import grams
+
+    root = write_site(tmp_path, 60, seed=17)
+    index_site(root)
+    total = sum(p.stat().st_size for p in (root / "output/search/p").glob("*.bin"))
+    monkeypatch.setitem(grams.SHARD_TARGET_BYTES, "p", -(-total // 2))  # 2 shards, just
+    shutil.rmtree(root / ".site-builder")
+    shutil.rmtree(root / "output")
+    index_site(root)
+    assert len(list((root / "output/search/p").glob("*.bin"))) == 2
+    article = sorted((root / "content/articles").rglob("*.md"))[5]
+    original = article.read_text(encoding="utf-8")
+    article.write_text(original + "\n職工書屋新添圖書三百冊，龘龘閱讀角落成。\n", encoding="utf-8")
+    for expected in (4, 2):
+        _, _, stats = index_site(root)
+        assert stats["mode"] == "patched"
+        assert len(list((root / "output/search/p").glob("*.bin"))) == expected
+        patched = _search_files(root)
+        shutil.rmtree(root / ".site-builder")
+        shutil.rmtree(root / "output")
+        index_site(root)
+        assert _search_files(root) == patched
+        article.write_text(original, encoding="utf-8")

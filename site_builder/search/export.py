@@ -67,11 +67,14 @@ from .grams import (
     FAMILY_OF,
     blocks,
     build_shard,
+    encode_raw_record,
     frame,
+    locate,
     parse_shard,
     record_size,
     shard_count,
     shard_of,
+    splice,
 )
 from .indexer import (
     IDS_FILE,
@@ -317,25 +320,21 @@ class Exporter:
         finally:
             _MERGE = None
 
-    def _write_families(self, by_family: dict[str, dict[tuple[str, str], bytes]],
-                        touched: dict[str, set[int]]) -> None:
-        """Write the touched shards of each family (all records of a family are given)."""
-        shards = {}
-        for family in FAMILIES:
+    def _write_families(self, by_family: dict[str, dict[tuple[str, str], bytes]]) -> None:
+        """Cut each given family (all its records) into shards again, as many as its size
+        asks for now, and write them."""
+        for family, records in by_family.items():
             count = shard_count(self.state["family_bytes"][family], family)
-            shards[family] = count
             buckets: dict[int, dict[tuple[str, str], bytes]] = defaultdict(dict)
-            for key, payload in by_family[family].items():
-                number = shard_of(key[0], count)
-                if number in touched[family]:
-                    buckets[number][key] = payload
-            for number in sorted(touched[family]):
+            for key, payload in records.items():
+                buckets[shard_of(key[0], count)][key] = payload
+            for number in range(count):
                 self._write_master(f"{family}/{number}.bin",
                                    build_shard(buckets[number]) if buckets.get(number) else None)
             for rel in [r for r in self.files if r.startswith(f"{family}/")]:
                 if int(rel.split("/")[1].split(".")[0]) >= count:
                     self._write_master(rel, None)
-        self.state["shards"] = shards
+            self.state["shards"][family] = count
 
     # --- articles edited in place ------------------------------------------------------
 
@@ -374,38 +373,39 @@ class Exporter:
         self.lap("analyze")
         counts = dict(self.state["shards"])
         totals = dict(self.state["family_bytes"])
-        loaded: dict[str, dict[int, dict[tuple[str, str], bytes]]] = {f: {} for f in FAMILIES}
-
-        def shard(family: str, number: int) -> dict[tuple[str, str], bytes]:
-            if number not in loaded[family]:
-                data = _read_bytes(self.master / f"{family}/{number}.bin") or b""
-                loaded[family][number] = parse_shard(data)
-            return loaded[family][number]
-
-        for key, entries in sorted(patches.items()):
+        by_shard: dict[tuple[str, int], dict[tuple[str, str], dict[int, object]]] = \
+            defaultdict(dict)
+        for key, entries in patches.items():
             family = FAMILY_OF[key[1]]
-            records = shard(family, shard_of(key[0], counts[family]))
-            old_payload = records.get(key, b"")
-            payload = patch_payload(key[1], old_payload, entries)
-            totals[family] += ((record_size(key[0], len(payload)) if payload else 0)
-                               - (record_size(key[0], len(old_payload)) if old_payload else 0))
-            if payload:
-                records[key] = payload
-            else:
-                records.pop(key, None)
+            by_shard[(family, shard_of(key[0], counts[family]))][key] = entries
+        new_shards: dict[tuple[str, int], bytes] = {}
+        for (family, number), changes in sorted(by_shard.items()):
+            data = _read_bytes(self.master / f"{family}/{number}.bin") or b""
+            raws = sorted(((term.encode(), kind), (term, kind)) for term, kind in changes)
+            spans = locate(data, [raw for raw, _ in raws])
+            records = []
+            for ((raw, kind), key), (_, at, stop) in zip(raws, spans, strict=True):
+                old_payload = data[at:stop] if at >= 0 else b""
+                payload = patch_payload(kind, old_payload, changes[key])
+                totals[family] += ((record_size(key[0], len(payload)) if payload else 0)
+                                   - (record_size(key[0], len(old_payload)) if old_payload
+                                      else 0))
+                records.append(encode_raw_record(kind, raw, payload) if payload else b"")
+            new_shards[(family, number)] = splice(data, spans, records)
         self.state["family_bytes"] = totals
-        by_family: dict[str, dict[tuple[str, str], bytes]] = {}
-        touched: dict[str, set[int]] = {}
+        resharded = {}  # a family whose shard count changes: all its records, cut again
         for family in FAMILIES:
-            if shard_count(totals[family], family) != counts[family]:  # re-shard the whole family
-                for number in range(counts[family]):
-                    shard(family, number)
-                touched[family] = set(range(max(counts[family], shard_count(totals[family], family))))
-            else:
-                touched[family] = set(loaded[family])
-            by_family[family] = {k: v for records in loaded[family].values()
-                                 for k, v in records.items()}
-        self._write_families(by_family, touched)
+            if shard_count(totals[family], family) != counts[family]:
+                resharded[family] = {
+                    k: v for number in range(counts[family])
+                    for k, v in parse_shard(new_shards[(family, number)]
+                                            if (family, number) in new_shards else
+                                            _read_bytes(self.master / f"{family}/{number}.bin")
+                                            or b"").items()}
+        for (family, number), data in new_shards.items():
+            if family not in resharded:
+                self._write_master(f"{family}/{number}.bin", data or None)
+        self._write_families(resharded)
         self.state["lengths"] = lengths
         for doc_id, digest, text in new_texts:
             cache.put(doc_id, digest, text)

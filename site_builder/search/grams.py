@@ -244,5 +244,43 @@ def iter_records(shard: bytes) -> Iterator[tuple[bytes, str, bytes]]:
         i += size
 
 
+Span = tuple[int, int, int]  # a record's start, its payload's start, its end; absent: (at, -1, at)
+
+
+def locate(shard: bytes, keys: list[tuple[bytes, str]]) -> list[Span]:
+    """Where each record is, or would go, in a shard: ``keys`` are (term as UTF-8, kind) in
+    shard order. Reads record headers only, up to the last key (an edit's patch touches a
+    few records in each of a few hundred shards: parsing them whole cost more than the rest)."""
+    spans: list[Span] = []
+    i, end, t = 0, len(shard), 0
+    while i < end and t < len(keys):
+        kind = chr(shard[i])
+        n, j = get_uint(shard, i + 1)
+        size, k = get_uint(shard, j + n)
+        here = (shard[j:j + n], kind)
+        while t < len(keys) and keys[t] < here:
+            spans.append((i, -1, i))
+            t += 1
+        if t < len(keys) and keys[t] == here:
+            spans.append((i, k, k + size))
+            t += 1
+        i = k + size
+    spans.extend((end, -1, end) for _ in keys[t:])
+    return spans
+
+
+def splice(shard: bytes, spans: list[Span], records: list[bytes]) -> bytes:
+    """The shard with the record at each span (from ``locate``) replaced by the new record's
+    bytes (b"": removed; an absent one inserted there): what build_shard writes for the
+    patched records."""
+    out, last = [], 0
+    for (start, at, stop), record in zip(spans, records, strict=True):
+        out.append(shard[last:start])
+        out.append(record)
+        last = stop if at >= 0 else start
+    out.append(shard[last:])
+    return b"".join(out)
+
+
 def parse_shard(shard: bytes) -> dict[tuple[str, str], bytes]:
     return {(raw.decode("utf-8"), kind): payload for raw, kind, payload in iter_records(shard)}

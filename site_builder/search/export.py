@@ -373,35 +373,11 @@ class Exporter:
         self.lap("analyze")
         counts = dict(self.state["shards"])
         totals = dict(self.state["family_bytes"])
-        by_shard: dict[tuple[str, int], dict[tuple[str, str], dict[int, object]]] = \
-            defaultdict(dict)
-        for key, entries in patches.items():
-            family = FAMILY_OF[key[1]]
-            by_shard[(family, shard_of(key[0], counts[family]))][key] = entries
-        new_shards: dict[tuple[str, int], bytes] = {}
-        for (family, number), changes in sorted(by_shard.items()):
-            data = _read_bytes(self.master / f"{family}/{number}.bin") or b""
-            raws = sorted(((term.encode(), kind), (term, kind)) for term, kind in changes)
-            spans = locate(data, [raw for raw, _ in raws])
-            records = []
-            for ((raw, kind), key), (_, at, stop) in zip(raws, spans, strict=True):
-                old_payload = data[at:stop] if at >= 0 else b""
-                payload = patch_payload(kind, old_payload, changes[key])
-                totals[family] += ((record_size(key[0], len(payload)) if payload else 0)
-                                   - (record_size(key[0], len(old_payload)) if old_payload
-                                      else 0))
-                records.append(encode_raw_record(kind, raw, payload) if payload else b"")
-            new_shards[(family, number)] = splice(data, spans, records)
+        new_shards = self._patched_shards(patches, counts, totals)
         self.state["family_bytes"] = totals
-        resharded = {}  # a family whose shard count changes: all its records, cut again
-        for family in FAMILIES:
-            if shard_count(totals[family], family) != counts[family]:
-                resharded[family] = {
-                    k: v for number in range(counts[family])
-                    for k, v in parse_shard(new_shards[(family, number)]
-                                            if (family, number) in new_shards else
-                                            _read_bytes(self.master / f"{family}/{number}.bin")
-                                            or b"").items()}
+        resharded = {family: self._family_records(family, counts[family], new_shards)
+                     for family in FAMILIES
+                     if shard_count(totals[family], family) != counts[family]}
         for (family, number), data in new_shards.items():
             if family not in resharded:
                 self._write_master(f"{family}/{number}.bin", data or None)
@@ -410,6 +386,41 @@ class Exporter:
         for doc_id, digest, text in new_texts:
             cache.put(doc_id, digest, text)
         return True
+
+    def _patched_shards(self, patches: dict[tuple[str, str], dict[int, object]],
+                        counts: dict[str, int], totals: dict[str, int],
+                        ) -> dict[tuple[str, int], bytes]:
+        """Each shard the patches touch, with its changed records spliced in (the others
+        copied as they are); ``totals``, the bytes of each family, follow."""
+        by_shard: dict[tuple[str, int], dict[tuple[str, str], dict[int, object]]] = \
+            defaultdict(dict)
+        for key, entries in patches.items():
+            family = FAMILY_OF[key[1]]
+            by_shard[(family, shard_of(key[0], counts[family]))][key] = entries
+        out = {}
+        for (family, number), changes in sorted(by_shard.items()):
+            data = _read_bytes(self.master / f"{family}/{number}.bin") or b""
+            keys = sorted(changes, key=lambda k: (k[0].encode(), k[1]))  # the shard's order
+            spans = locate(data, [(term.encode(), kind) for term, kind in keys])
+            records = []
+            for (term, kind), (_, at, stop) in zip(keys, spans, strict=True):
+                old = data[at:stop] if at >= 0 else b""
+                new = patch_payload(kind, old, changes[(term, kind)])
+                totals[family] += _record_bytes(term, new) - _record_bytes(term, old)
+                records.append(encode_raw_record(kind, term.encode(), new) if new else b"")
+            out[(family, number)] = splice(data, spans, records)
+        return out
+
+    def _family_records(self, family: str, count: int,
+                        patched: dict[tuple[str, int], bytes]) -> dict[tuple[str, str], bytes]:
+        """Every record of a family of ``count`` shards, the ``patched`` ones as patched."""
+        records = {}
+        for number in range(count):
+            data = patched.get((family, number))
+            if data is None:
+                data = _read_bytes(self.master / f"{family}/{number}.bin") or b""
+            records.update(parse_shard(data))
+        return records
 
     # --- files -------------------------------------------------------------------------
 
@@ -874,6 +885,10 @@ def ignored_chars() -> list[str]:
 
 def _json(data: object) -> bytes:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _record_bytes(term: str, payload: bytes) -> int:
+    return record_size(term, len(payload)) if payload else 0
 
 
 def _digest(data: bytes) -> str:

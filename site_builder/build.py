@@ -500,18 +500,18 @@ def _mirror(source: Path, target: Path) -> None:
     """
     want = _inventory(source)
     have = _inventory(target)
+    made: set[str] = set()  # folders known to exist: one mkdir each, not one per file
+    suffix = f".{os.getpid()}.link"
     for rel, inode in want.items():
         if have.get(rel) == inode:
             continue
-        dest = target / rel
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.link")
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        try:
-            os.link(source / rel, tmp)
-        except OSError:  # another filesystem, or links not allowed: copy instead
-            shutil.copy2(source / rel, tmp)
+        dest = os.path.join(target, rel)
+        folder, name = os.path.split(dest)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+        tmp = os.path.join(folder, f".{name}{suffix}")
+        _link_or_copy(os.path.join(source, rel), tmp)
         os.replace(tmp, dest)
     for rel in sorted(have.keys() - want.keys()):
         with contextlib.suppress(FileNotFoundError):
@@ -521,6 +521,23 @@ def _mirror(source: Path, target: Path) -> None:
             while folder != target and not any(folder.iterdir()):
                 folder.rmdir()
                 folder = folder.parent
+
+
+def _link_or_copy(source: str, dest: str) -> None:
+    """A hard link to ``source`` at ``dest``, else (another filesystem, links refused) a copy;
+    a ``dest`` left behind by a build that died is replaced."""
+    try:
+        os.link(source, dest)
+        return
+    except FileExistsError:
+        os.unlink(dest)
+    except OSError:
+        shutil.copy2(source, dest)
+        return
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
 
 
 def _inventory(root: Path) -> dict[str, int]:

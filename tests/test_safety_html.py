@@ -237,3 +237,31 @@ def test_search_script_builds_results_with_dom_text_apis(hostile_output):
     srcs = [s.get("src") for s in audit(hostile_output / "search/index.html").scripts]
     assert srcs and all(s.endswith("static/search.js") for s in srcs), srcs
     assert "static/search.js" in page
+
+
+def test_the_manifest_on_the_search_page_is_an_escaped_attribute_not_script(tmp_path):
+    """The search page carries the index's manifest: words in it come from the config and
+    the content, so it is written as an HTML-escaped attribute, never as script."""
+    import json
+
+    from site_builder.render import make_environment, render_page, search_page
+
+    config = load_config(make_site(tmp_path) / "config.yaml")
+    manifest = json.dumps({"vocabulary": ['"><script>alert(1)</script>', "</div>&amp;'"]},
+                          ensure_ascii=False)
+    html = render_page(search_page(manifest), make_environment(config), config)
+    page = tmp_path / "search.html"
+    page.write_text(html, encoding="utf-8")
+    a = audit(page)
+    assert not a.inline_script and not a.problems
+    assert [s.get("src", "").rsplit("/", 1)[-1] for s in a.scripts] == ["search.js"]
+
+    class Holder(HTMLParser):
+        value = None
+
+        def handle_starttag(self, tag, attrs):
+            if dict(attrs).get("id") == "search":
+                Holder.value = dict(attrs).get("data-manifest")
+
+    Holder().feed(html)
+    assert Holder.value == manifest

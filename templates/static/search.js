@@ -15,7 +15,9 @@
 (() => {
   "use strict";
 
-  const BASE = new URL("../search/", document.currentScript.src);
+  // (An older search.html loads this file as a module, where there is no currentScript.)
+  const BASE = new URL("../search/", (document.currentScript
+    || document.querySelector('script[src$="static/search.js"]')).src);
   const SNIPPET_CHARS = 110;
   const SNIPPET_LEAD = 24;
   const PAGE = 10;

@@ -123,23 +123,29 @@ class Builder:
         # planning and rendering (an edit's segmenter and patch take as long as they do),
         # except when it encodes every article: then alone, its memory being most of a
         # cold build's. A few bodies edited (the last plan reused, few files parsed) never
-        # make the pages wait to hear which: the search stage then patches, unless its
-        # index is gone, and the pages are a handful.
+        # make the pages wait for it: the search stage then patches, unless its index is
+        # gone, and the pages are a handful. It says which first thing; a patch (or a
+        # check that nothing changed) starts from the last export, which this process links
+        # into the output meanwhile; a full export does not (it replaces every file).
         if not self.save_cache:  # long-lived: each rebuild's search process inherits these
             _load_search_stage(config)
         search = Beside(_write_search, library.articles, config, out_dir, live is not None)
+        told = live is None  # (no live output: the search stage waits for no word)
         try:
-            if live is not None:  # it starts from the last export, linked here meanwhile
+            plan = self._reused_plan(library.articles, bulletins)
+            lap("plan")
+            mode = search.note()
+            if not told and mode != "full":
                 linked = False
                 try:
                     _mirror(live / "search", out_dir / "search")
                     linked = True
                 finally:
                     search.tell(linked)
-            plan = self._reused_plan(library.articles, bulletins)
-            lap("plan")
+                    told = True
+                lap("plan")  # (the mirror: counted with the plan, as before)
             few = plan is not None and library.parsed <= FEW_PARSED
-            if not few and search.note() == "full":
+            if not few and mode == "full":
                 report.search = search.result()
                 lap("search")
             fingerprints = self._pages(plan, library.articles, bulletins, out_dir, previous,
@@ -147,6 +153,8 @@ class Builder:
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 search.interrupt()
+            if not told:
+                search.tell(False)  # the build stopped: it stops too
             with contextlib.suppress(Exception, KeyboardInterrupt):
                 search.result()  # never left running behind a failed build
             raise
@@ -407,17 +415,22 @@ def _load_search_stage(config: Config) -> None:
 def _write_search(channel: Channel, articles, config: Config, out_dir: Path,
                   wait: bool = False) -> dict:
     """The search stage: the Whoosh index and its browser export (the channel hears its
-    mode). ``wait``: for word that ``out_dir/search`` holds the last export (it is
-    linked there while this process loads the stage's code and segmenter, which the next
-    step needs first; a no-op build loads the segmenter for nothing, beside its pages);
-    False: the build stopped."""
+    mode first). ``wait``: before the export touches ``out_dir/search``, for word that it
+    holds the last export (linked there meanwhile); False: the build stopped."""
     from .search import write_search_index  # imported late: the CLI's other commands skip it
 
-    if wait:
-        _load_search_stage(config)
-        if not channel.hear():
-            return {}
-    return write_search_index(articles, config, out_dir, channel.note)
+    def ready() -> None:
+        if wait and not channel.hear():
+            raise _Stopped
+
+    try:
+        return write_search_index(articles, config, out_dir, channel.note, ready)
+    except _Stopped:
+        return {}
+
+
+class _Stopped(Exception):
+    """The build stopped before its search stage reached the output."""
 
 
 class _Manifest:

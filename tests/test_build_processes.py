@@ -76,8 +76,8 @@ def test_a_failing_search_stage_fails_the_build_and_keeps_the_live_site(
     before = live.read_bytes()
 
     def broken(channel, articles, config, out_dir, wait=False):
-        assert not wait or channel.hear()
         channel.note("patched")
+        assert not wait or channel.hear()
         raise OSError("disk full while writing the index")
 
     monkeypatch.setattr(build_module, "_write_search", broken)
@@ -108,6 +108,74 @@ def test_a_full_search_stage_runs_alone_before_the_pages(site_dir: Path, monkeyp
     report = build_site(load_config(site_dir / "config.yaml"), quiet=True)
     assert report.ok and report.search["mode"] == "full"
     assert seen == [True]
+
+
+def test_only_a_patch_starts_from_the_last_export_linked_into_the_output(
+        site_dir: Path, monkeypatch):
+    """An edit is patched over the last export, which the build process links into the
+    output meanwhile; an article dated long ago renumbers every document, so the export is
+    written anew and linking the last one first would be 27,000 links for nothing at 10k."""
+    import site_builder.build as build_module
+
+    config = load_config(site_dir / "config.yaml")
+    assert build_site(config, quiet=True).ok
+    assert build_site(config, quiet=True).ok  # now there is a live output and a spare
+    mirrored = []
+    real_mirror = build_module._mirror
+    monkeypatch.setattr(build_module, "_mirror", lambda source, target: (
+        mirrored.append(source.name), real_mirror(source, target)))
+    old = site_dir / "content/articles/1999/old.md"
+    old.parent.mkdir(parents=True)
+    old.write_text("---\ntitle: 旧档案补录\ndate: 1999-01-05\nregion: 江苏/无锡\n---\n\n"
+                   "无锡市总工会补录一九九九年龘龘送温暖档案。\n", encoding="utf-8")
+    from site_builder.search import export
+
+    patch_slots = export.PATCH_SLOTS
+    monkeypatch.setattr(export, "PATCH_SLOTS", 0)  # as at 10k: more slots than a patch takes
+    report = build_site(config, quiet=True)
+    assert report.ok and report.search["mode"] == "full" and "search" not in mirrored
+    monkeypatch.setattr(export, "PATCH_SLOTS", patch_slots)
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n海曙区职工书屋靐靐新到一批图书。\n",
+                       encoding="utf-8")
+    report = build_site(config, quiet=True)
+    assert report.ok and report.search["mode"] == "patched" and mirrored.count("search") == 1
+    for phrase, url in (("龘龘", "articles/1999/old/"), ("靐靐", "articles/2021/haishu/")):
+        found = subprocess.run(
+            [sys.executable, "-m", "site_builder", "--config", str(site_dir / "config.yaml"),
+             "search", "--json", phrase], capture_output=True, text=True, check=True)
+        assert url in found.stdout
+
+
+def test_a_build_that_stops_before_linking_the_last_export_stops_its_search_too(
+        site_dir: Path, monkeypatch):
+    """The search stage of an edit waits for the last export before it writes; a build that
+    fails first tells it so, instead of both waiting for each other."""
+    import threading
+
+    config = load_config(site_dir / "config.yaml")
+    assert build_site(config, quiet=True).ok
+    assert build_site(config, quiet=True).ok
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n补记一句。\n", encoding="utf-8")
+
+    def broken_plan(self, articles, bulletins):
+        raise RuntimeError("the saved plan could not be read")
+
+    monkeypatch.setattr(Builder, "_reused_plan", broken_plan)
+    outcome = []
+
+    def run():
+        try:
+            build_site(config, quiet=True)
+        except RuntimeError as exc:
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(120)
+    assert outcome == ["the saved plan could not be read"]
+    assert not multiprocessing.active_children()
 
 
 def test_an_edit_in_a_new_process_patches_the_search_beside_the_pages(site_dir: Path):

@@ -100,18 +100,22 @@ TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases
 
 
 def write_search_index(articles: list[Article], config: Config, output_dir: Path,
-                       note: Callable[[str], object] | None = None) -> dict:
+                       note: Callable[[str], object] | None = None,
+                       ready: Callable[[], object] | None = None) -> dict:
     """Update the Whoosh index and the export, and make ``output_dir/search/`` match it.
 
     ``note`` hears the mode as soon as it is known: "unchanged", "patched" (a few blocks),
-    or "full" (every article encoded again: forked workers, most of a cold build's memory)."""
+    or "full" (every article encoded again: forked workers, most of a cold build's memory).
+    ``ready`` is called, unless the mode is "full", before the output is first read or
+    written: the caller may be filling it with the last export meanwhile."""
     root = index_dir(config)
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root.parent / "index.lock")):
-        return Exporter(config, root).run(articles, output_dir / "search", note or _quiet)
+        return Exporter(config, root).run(articles, output_dir / "search", note or _quiet,
+                                          ready or _quiet)
 
 
-def _quiet(_mode: str) -> None:
+def _quiet(*_args: object) -> None:
     pass
 
 
@@ -168,16 +172,21 @@ class Exporter:
     # --- the plan ----------------------------------------------------------------------
 
     def run(self, articles: Sequence[Article], out: Path,
-            note: Callable[[str], object] = _quiet) -> dict:
+            note: Callable[[str], object] = _quiet, ready: Callable[[], object] = _quiet,
+            ) -> dict:
         docs = numbered(articles)
         order = [[a.id, a.digest] for a in docs]
         old_manifest = _read_bytes(self.master / "manifest.json")
         trusted = (self.state.get("signature") == self.signature and old_manifest is not None
                    and usable(self.whoosh) and "shards" in self.state)
-        in_sync = old_manifest is not None and _read_bytes(out / "manifest.json") == old_manifest
         if not trusted:  # start over: another version, other words, or no usable index
             shutil.rmtree(self.master, ignore_errors=True)
-            self.state, self.files, in_sync = {}, {}, False
+            self.state, self.files = {}, {}
+
+        def in_sync() -> bool:
+            """Does the output hold the last export (asked once it holds what it will)?"""
+            return trusted and _read_bytes(out / "manifest.json") == old_manifest
+
         old_order = self.state.get("order", [])
         old_digests = dict(map(tuple, old_order))
         changed = [i for i, (doc_id, digest) in enumerate(order)
@@ -187,7 +196,8 @@ class Exporter:
                  "removed_documents": len(removed), "mode": "unchanged"}
         if trusted and old_order == order:
             note("unchanged")
-            if not in_sync:
+            ready()
+            if not in_sync():
                 self._sync_output(docs, out, docs_done=False)
             self._ensure_docstore(docs, old_manifest)
             return self._report(stats)
@@ -199,6 +209,8 @@ class Exporter:
             few = trusted and len(slots) <= max(PATCH_SLOTS, len(docs) // 8)
             note("patched" if few else "full")  # (a patch falls back to full when an old
             patched = few and self._patch(docs, slots, old_order, cache)  # text is missing)
+            if few:
+                ready()  # (the patch was made from the index alone)
             if patched:
                 stats["mode"] = "patched"
                 self.lap("patch")
@@ -209,7 +221,7 @@ class Exporter:
                 stats["mode"] = "full"
                 self._full(docs, out, cache, fresh=not trusted,
                            changed=[docs[i] for i in changed], removed=removed)
-            self._finish(docs, order, out, in_sync=in_sync, patched=patched, changed=slots)
+            self._finish(docs, order, out, in_sync=in_sync(), patched=patched, changed=slots)
         finally:
             cache.close()
         return self._report(stats)

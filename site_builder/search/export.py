@@ -209,11 +209,12 @@ class Exporter:
             few = trusted and len(slots) <= max(PATCH_SLOTS, len(docs) // 8)
             note("patched" if few else "full")  # (a patch falls back to full when an old
             patched = few and self._patch(docs, slots, old_order, cache)  # text is missing)
+            self.lap("patch")
             if few:
                 ready()  # (the patch was made from the index alone)
+                self.lap("wait for the output")
             if patched:
                 stats["mode"] = "patched"
-                self.lap("patch")
                 update_whoosh(self.whoosh, [docs[i] for i in changed], removed)
                 cache.delete(removed)
                 self.lap("whoosh")

@@ -539,18 +539,15 @@ def _mirror(source: Path, target: Path) -> None:
 def _link_or_copy(source: str, dest: str) -> None:
     """A hard link to ``source`` at ``dest``, else (another filesystem, links refused) a copy;
     a ``dest`` left behind by a build that died is replaced."""
-    try:
-        os.link(source, dest)
-        return
-    except FileExistsError:
-        os.unlink(dest)
-    except OSError:
-        shutil.copy2(source, dest)
-        return
-    try:
-        os.link(source, dest)
-    except OSError:
-        shutil.copy2(source, dest)
+    for _ in range(2):
+        try:
+            os.link(source, dest)
+            return
+        except FileExistsError:
+            os.unlink(dest)
+        except OSError:
+            break
+    shutil.copy2(source, dest)
 
 
 def _inventory(root: Path) -> dict[str, int]:

@@ -13,7 +13,7 @@ from functools import cached_property
 
 from ..gazetteer import Gazetteer, Region
 from .frontmatter import FrontMatter
-from .markdown import html_to_text
+from .markdown import IMG_SRC, html_to_text
 
 KINDS = ("news", "feature", "editorial", "photo", "notice", "digest", "timeline", "diary")
 FIELDS = (
@@ -51,9 +51,27 @@ class Article:
     draft: bool
     body_html: str
 
-    @property
+    # Derived values are cached on the article, and those that are small are kept in its
+    # pickle: a build reads every article's id and sort key several times (41,000 reads at
+    # 10,000 articles) and each image source once, and must not decode bodies for that.
+
+    @cached_property
     def id(self) -> str:
         return self.url.strip("/")
+
+    @cached_property
+    def sort_key(self) -> tuple:
+        """Newest first: by year, then dated items by date, then year-only items, then URL."""
+        if self.date is None:
+            return (-self.year, 1, 0, self.url)
+        return (-self.year, 0, -self.date.toordinal(), self.url)
+
+    @cached_property
+    def image_sources(self) -> tuple[str, ...]:
+        """The ``src`` of every image in the body, in order."""
+        if "<img" not in self.body_html:
+            return ()
+        return tuple(m.group(2) for m in IMG_SRC.finditer(self.body_html))
 
     @cached_property
     def text(self) -> str:
@@ -66,16 +84,32 @@ class Article:
         return self.__dict__.get("text") or html_to_text(self.body_html)
 
     def __getstate__(self) -> dict:
+        """The body travels as UTF-8 bytes and is decoded when first read: unpickling
+        10,000 articles took 0.09 s with their bodies as text, 0.045 s as bytes, and an edit
+        build reads the bodies of a handful of them."""
         state = dict(self.__dict__)
-        state.pop("text", None)  # derived: keep caches and worker messages small
+        state.pop("text", None)  # derived and large: keep caches and worker messages small
+        for name in ("id", "sort_key", "image_sources"):
+            state[name] = getattr(self, name)
+        body = state.pop("body_html", None)
+        if body is not None:
+            state[_BODY] = body.encode()
         return state
 
-    @property
-    def sort_key(self) -> tuple:
-        """Newest first: by year, then dated items by date, then year-only items, then URL."""
-        if self.date is None:
-            return (-self.year, 1, 0, self.url)
-        return (-self.year, 0, -self.date.toordinal(), self.url)
+    def __setstate__(self, state: dict) -> None:
+        # (without it, unpickling looks this method up through __getattr__, and a failed
+        # lookup per article cost 10,000 articles 0.016 s)
+        self.__dict__.update(state)
+
+    def __getattr__(self, name: str):
+        """Called only for what the instance lacks: a body still in its pickled form."""
+        if name == "body_html" and _BODY in self.__dict__:
+            body = self.__dict__["body_html"] = self.__dict__.pop(_BODY).decode()
+            return body
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+_BODY = "_body_utf8"  # the pickled body (Article.__getstate__)
 
 
 def validate(fm: FrontMatter, gazetteer: Gazetteer) -> tuple[dict, list[FieldProblem]]:

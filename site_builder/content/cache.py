@@ -17,7 +17,7 @@ from pathlib import Path
 from .. import __version__
 from ..procs import collector_paused
 
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: bodies pickled as UTF-8 (Article.__getstate__)
 
 
 def content_digest(raw: bytes) -> str:

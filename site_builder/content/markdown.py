@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from html.parser import HTMLParser
 from typing import ClassVar
 
@@ -25,7 +26,8 @@ _ATTRIBUTES = {
     "abbr": {"title"},
     "*": {"id", "class"},
 }
-
+# An image in a sanitized body: groups (before the source, the source, its closing quote).
+IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
 
 _converter: markdown.Markdown | None = None
 

@@ -14,9 +14,9 @@ from pathlib import PurePosixPath
 
 from ..content import Article
 from ..content.loader import ascii_slug
+from ..content.markdown import IMG_SRC
 
 MEDIA_DIR = "media"
-_IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
 
 
@@ -68,17 +68,15 @@ def body_for_page(article: Article, site_root: str | None = None) -> str:
         target = media_path(article, m.group(2))
         return m.group(0) if target is None else f"{m.group(1)}{up}{target}{m.group(3)}"
 
-    return _IMG_SRC.sub(swap, article.body_html)
+    return IMG_SRC.sub(swap, article.body_html)
 
 
 def article_media(articles: list[Article]) -> dict[str, PurePosixPath]:
     """Published path → source file (relative to the content folder) of every local image."""
     found: dict[str, PurePosixPath] = {}
     for a in articles:
-        if "<img" not in a.body_html:
-            continue
-        for m in _IMG_SRC.finditer(a.body_html):
-            target = media_path(a, m.group(2))
+        for src in a.image_sources:  # (known without reading the body: Article)
+            target = media_path(a, src)
             if target is not None:
-                found.setdefault(target, source_of(target, a, m.group(2)))
+                found.setdefault(target, source_of(target, a, src))
     return dict(sorted(found.items()))

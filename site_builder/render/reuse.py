@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
+import hashlib
 import io
 import pickle
 import time
@@ -35,9 +36,11 @@ BODY_FIELDS = frozenset({"digest", "body_html"})  # what a body edit changes; th
 _METADATA_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name not in BODY_FIELDS)
 
 
-def metadata(article: Article) -> tuple:
-    """Everything about an article but its body, as plain comparable values."""
-    return tuple(_plain(getattr(article, name)) for name in _METADATA_FIELDS)
+def metadata(article: Article) -> str:
+    """Everything about an article but its body, as a digest of plain values (a plan keeps
+    10,000 of them: as tuples they took 0.03 s of its 0.09 s load)."""
+    plain = tuple(_plain(getattr(article, name)) for name in _METADATA_FIELDS)
+    return hashlib.blake2b(repr(plain).encode(), digest_size=16).hexdigest()
 
 
 def _plain(value: object) -> object:
@@ -57,7 +60,7 @@ class Plan:
     fingerprints: dict[str, str]  # page URL → fingerprint
     refs: dict[str, list[int]]  # article id → indexes of the pages whose context holds it
     order: list[str]  # article ids, newest first
-    metadata: list[tuple]  # per article, in order
+    metadata: list[str]  # per article, in order: metadata()
     digests: dict[str, str]  # article id → digest
     bulletins: list
     saved: SavedBase | None = None  # the plan file this plan differs from by bodies only
@@ -117,7 +120,7 @@ class SavedBase:
     digests: dict[str, str]
 
 
-PLAN_FORMAT = 2
+PLAN_FORMAT = 3  # 3: metadata as digests
 DELTA_MIN = 256  # changed fingerprints a delta may hold before the plan is saved whole
 
 

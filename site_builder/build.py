@@ -111,45 +111,59 @@ class Builder:
             t = now
 
         config = self.config
-        library = load_library(config.content_dir, project_root=config.root, drafts=self.drafts,
-                               trusted_html=config.trusted_html, cache=self.cache,
-                               workers=self.workers)
-        bulletins, bulletin_problems = load_bulletins(config.content_dir, config.root)
-        report.diagnostics.extend(self._grade(library.diagnostics + bulletin_problems))
-        if self.strict and report.diagnostics:
-            return None
-        lap("load")
         # The search stage needs only the articles: it runs in its own process beside
-        # planning and rendering (an edit's segmenter and patch take as long as they do),
-        # except when it encodes every article: then alone, its memory being most of a
-        # cold build's. A few bodies edited (the last plan reused, few files parsed) never
-        # make the pages wait for it: the search stage then patches, unless its index is
-        # gone, and the pages are a handful. It says which first thing; a patch (or a
-        # check that nothing changed) starts from the last export, which this process links
-        # into the output meanwhile; a full export does not (it replaces every file).
+        # loading, planning and rendering (an edit's segmenter and patch take as long as
+        # they do), except when it encodes every article: then alone, its memory being most
+        # of a cold build's. When the parse cache holds the articles, that process starts
+        # now and loads its code and segmenter while this one loads the articles; it is
+        # then sent them, mostly as cache keys (_early_search). Else it starts once they
+        # are loaded.
         if not self.save_cache:  # long-lived: each rebuild's search process inherits these
             _load_search_stage(config)
-        search = Beside(_write_search, library.articles, config, out_dir, live is not None)
+        early = (Beside(_early_search, self.cache.entries, config, out_dir, live)
+                 if self.cache.entries else None)
+        try:
+            library = load_library(config.content_dir, project_root=config.root,
+                                   drafts=self.drafts, trusted_html=config.trusted_html,
+                                   cache=self.cache, workers=self.workers)
+            bulletins, bulletin_problems = load_bulletins(config.content_dir, config.root)
+            report.diagnostics.extend(self._grade(library.diagnostics + bulletin_problems))
+            stop = self.strict and bool(report.diagnostics)
+            search = None if stop else self._search(early, library.articles, out_dir, live)
+        except BaseException as exc:
+            if early is not None:
+                _stop(early, interrupted=isinstance(exc, KeyboardInterrupt))
+            raise
+        if search is None:
+            if early is not None:
+                _stop(early)
+            return None
+        lap("load")
+        # A few bodies edited (the last plan reused, few files parsed) never make the pages
+        # wait for the search stage: it then patches, unless its index is gone, and the
+        # pages are a handful. It says which first thing. A patch (or a check that nothing
+        # changed) starts from the last export, in the live output: once the pages are
+        # done, this process links it into ``out_dir``, all but the files the patch
+        # replaces, which the search stage names as soon as it knows them (it waits for
+        # word of it before it touches the output). A full export replaces every file.
         told = live is None  # (no live output: the search stage waits for no word)
         try:
             plan = self._reused_plan(library.articles, bulletins)
             lap("plan")
-            mode = search.note()
-            if not told and mode != "full":
-                linked = False
-                try:
-                    _mirror(live / "search", out_dir / "search")
-                    linked = True
-                finally:
-                    search.tell(linked)
-                    told = True
-                lap("plan")  # (the mirror: counted with the plan, as before)
             few = plan is not None and library.parsed <= FEW_PARSED
+            mode = search.note()
             if not few and mode == "full":
                 report.search = search.result()
                 lap("search")
             fingerprints = self._pages(plan, library.articles, bulletins, out_dir, previous,
                                        report, progress, lap)
+            if not told and mode != "full":
+                replaced = search.note(1)  # (None: it ended without asking)
+                if replaced is not None:
+                    _mirror(live / "search", out_dir / "search", replaced)
+                    lap("search")
+                search.tell(True)
+                told = True
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 search.interrupt()
@@ -163,6 +177,19 @@ class Builder:
             lap("search")  # what it took beyond the pages
         fingerprints.update(self._search_page(out_dir, previous, report))
         return fingerprints
+
+    def _search(self, early: Beside | None, articles: list, out_dir: Path,
+                live: Path | None) -> Beside:
+        """The search stage's process, given the articles: the one started before they
+        were loaded, sent each as its key in the parse cache that process inherited, or
+        whole when parsed since; a new one, inheriting them all, when many were parsed."""
+        if early is not None:
+            fresh = self.cache.changed  # entries set since the fork (or earlier): sent whole
+            if sum(a.source_path in fresh for a in articles) <= FEW_PARSED:
+                early.tell([a if a.source_path in fresh else a.source_path for a in articles])
+                return early
+            _stop(early)
+        return Beside(_write_search, articles, self.config, out_dir, live)
 
     def _reused_plan(self, articles: list, bulletins: list) -> reuse.Plan | None:
         """The last build's plan brought up to date, when only article bodies changed."""
@@ -413,24 +440,53 @@ def _load_search_stage(config: Config) -> None:
 
 
 def _write_search(channel: Channel, articles, config: Config, out_dir: Path,
-                  wait: bool = False) -> dict:
+                  live: Path | None) -> dict:
     """The search stage: the Whoosh index and its browser export (the channel hears its
-    mode first). ``wait``: before the export touches ``out_dir/search``, for word that it
-    holds the last export (linked there meanwhile); False: the build stopped."""
+    mode first). A patch, or a check that nothing changed, starts from the last export, in
+    ``live`` (the output in use): it names the files it replaces as soon as it knows them,
+    and before it touches ``out_dir`` waits for word that the build process linked the
+    rest there (False: the build stopped)."""
     from .search import write_search_index  # imported late: the CLI's other commands skip it
 
+    def replacing(files: frozenset[str]) -> None:
+        if live is not None:
+            channel.note(files)  # the build process links the rest, then says go
+
     def ready() -> None:
-        if wait and not channel.hear():
+        if live is not None and not channel.hear():
             raise _Stopped
 
     try:
-        return write_search_index(articles, config, out_dir, channel.note, ready)
+        return write_search_index(articles, config, out_dir, channel.note, replacing, ready)
     except _Stopped:
         return {}
 
 
 class _Stopped(Exception):
     """The build stopped before its search stage reached the output."""
+
+
+def _early_search(channel: Channel, cached: dict[str, tuple], config: Config, out_dir: Path,
+                  live: Path | None) -> dict:
+    """The search stage started before the articles were loaded: its code and segmenter
+    load meanwhile; then it hears the articles, each either whole or as its key in the
+    parse cache entries ``cached`` (as they were when this process was forked), or None:
+    the build stopped, or another process will do it."""
+    _load_search_stage(config)
+    sent = channel.hear()
+    if sent is None:
+        return {}
+    articles = [cached[a][3] if isinstance(a, str) else a for a in sent]
+    return _write_search(channel, articles, config, out_dir, live)
+
+
+def _stop(search: Beside, *, interrupted: bool = False) -> None:
+    """Tell a search process that has not been sent the articles to stop, and reap it."""
+    if interrupted:
+        search.interrupt()
+    search.tell(None)
+    with contextlib.suppress(Exception, KeyboardInterrupt):
+        search.result()
 
 
 class _Manifest:
@@ -505,14 +561,18 @@ class _Manifest:
         self._known[str(self.file)] = (self._identity(self.file), data)
 
 
-def _mirror(source: Path, target: Path) -> None:
-    """Make ``target`` hold exactly the files of ``source``, as hard links.
+def _mirror(source: Path, target: Path, keep: frozenset[str] = frozenset()) -> None:
+    """Make ``target`` hold exactly the files of ``source``, as hard links, but for the
+    relative paths in ``keep``, left as they are (the caller is about to replace them).
 
     Only what differs is touched (same inode = same file), so mirroring a tree that changed
     a little costs a directory walk, not a copy; every write is a replace, never in place.
     """
     want = _inventory(source)
     have = _inventory(target)
+    for rel in keep:
+        want.pop(rel, None)
+        have.pop(rel, None)
     made: set[str] = set()  # folders known to exist: one mkdir each, not one per file
     suffix = f".{os.getpid()}.link"
     for rel, inode in want.items():

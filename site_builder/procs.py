@@ -46,6 +46,11 @@ def settle() -> None:
     _settled = True
 
 
+def settled() -> bool:
+    """Did this process call settle()?"""
+    return _settled
+
+
 @contextlib.contextmanager
 def _inherited_frozen() -> Iterator[None]:
     """Objects that exist now are out of the collector's reach while processes fork."""
@@ -120,11 +125,12 @@ class Beside:
         with contextlib.suppress(OSError):  # it has ended already: result() says how
             self._pipe.send(message)
 
-    def note(self) -> object | None:
-        """The target's first note (None when it finished without one): waits for it."""
-        while not self._notes and self._outcome is None:
+    def note(self, index: int = 0) -> object | None:
+        """The target's note number ``index`` (its first by default), or None when it
+        finished without one: waits for it."""
+        while len(self._notes) <= index and self._outcome is None:
             self._receive()
-        return self._notes[0] if self._notes else None
+        return self._notes[index] if len(self._notes) > index else None
 
     def result(self) -> object:
         """The target's return value (its exception is raised here): waits for the end."""

@@ -75,9 +75,8 @@ def test_a_failing_search_stage_fails_the_build_and_keeps_the_live_site(
     live = site_dir / "output/index.html"
     before = live.read_bytes()
 
-    def broken(channel, articles, config, out_dir, wait=False):
+    def broken(channel, articles, config, out_dir, live=None):
         channel.note("patched")
-        assert not wait or channel.hear()
         raise OSError("disk full while writing the index")
 
     monkeypatch.setattr(build_module, "_write_search", broken)
@@ -111,19 +110,33 @@ def test_a_full_search_stage_runs_alone_before_the_pages(site_dir: Path, monkeyp
 
 
 def test_only_a_patch_starts_from_the_last_export_linked_into_the_output(
-        site_dir: Path, monkeypatch):
-    """An edit is patched over the last export, which the build process links into the
-    output meanwhile; an article dated long ago renumbers every document, so the export is
-    written anew and linking the last one first would be 27,000 links for nothing at 10k."""
+        site_dir: Path, tmp_path: Path, monkeypatch):
+    """An edit is patched over the last export, which the search process links into the
+    output first, all but the files the patch replaces; an article dated long ago renumbers
+    every document, so the export is written anew and linking the last one first would be
+    27,000 links for nothing at 10k. Either way the output is a clean build's."""
+    from test_incremental import assert_same_as_clean_build
+
     import site_builder.build as build_module
 
     config = load_config(site_dir / "config.yaml")
     assert build_site(config, quiet=True).ok
     assert build_site(config, quiet=True).ok  # now there is a live output and a spare
-    mirrored = []
+    log = tmp_path / "mirrored.log"  # (the search stage runs in another process)
     real_mirror = build_module._mirror
-    monkeypatch.setattr(build_module, "_mirror", lambda source, target: (
-        mirrored.append(source.name), real_mirror(source, target)))
+
+    def mirror(source, target, keep=frozenset()):
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write(f"{source.name}\t{' '.join(sorted(keep))}\n")
+        real_mirror(source, target, keep)
+
+    def searches_mirrored() -> list[set[str]]:
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        return [set(line.split("\t")[1].split()) for line in lines
+                if line.startswith("search\t")]
+
+    monkeypatch.setattr(build_module, "_mirror", mirror)
     old = site_dir / "content/articles/1999/old.md"
     old.parent.mkdir(parents=True)
     old.write_text("---\ntitle: 旧档案补录\ndate: 1999-01-05\nregion: 江苏/无锡\n---\n\n"
@@ -133,31 +146,36 @@ def test_only_a_patch_starts_from_the_last_export_linked_into_the_output(
     patch_slots = export.PATCH_SLOTS
     monkeypatch.setattr(export, "PATCH_SLOTS", 0)  # as at 10k: more slots than a patch takes
     report = build_site(config, quiet=True)
-    assert report.ok and report.search["mode"] == "full" and "search" not in mirrored
+    assert report.ok and report.search["mode"] == "full" and searches_mirrored() == []
     monkeypatch.setattr(export, "PATCH_SLOTS", patch_slots)
     article = site_dir / "content/articles/2021/haishu.md"
     article.write_text(article.read_text() + "\n海曙区职工书屋靐靐新到一批图书。\n",
                        encoding="utf-8")
     report = build_site(config, quiet=True)
-    assert report.ok and report.search["mode"] == "patched" and mirrored.count("search") == 1
+    assert report.ok and report.search["mode"] == "patched"
+    [kept] = searches_mirrored()
+    assert any(rel.startswith("doc/") for rel in kept)  # the edited article's record
+    assert len(kept) < report.search["files"] and "manifest.json" not in kept
     for phrase, url in (("龘龘", "articles/1999/old/"), ("靐靐", "articles/2021/haishu/")):
         found = subprocess.run(
             [sys.executable, "-m", "site_builder", "--config", str(site_dir / "config.yaml"),
              "search", "--json", phrase], capture_output=True, text=True, check=True)
         assert url in found.stdout
+    monkeypatch.undo()
+    assert_same_as_clean_build(site_dir, tmp_path)
 
 
-def test_a_build_that_stops_before_linking_the_last_export_stops_its_search_too(
-        site_dir: Path, monkeypatch):
-    """The search stage of an edit waits for the last export before it writes; a build that
-    fails first tells it so, instead of both waiting for each other."""
+def test_a_build_that_stops_leaves_no_search_process_behind(site_dir: Path, monkeypatch):
+    """The search process starts before the articles load: a build that fails in planning
+    waits for it, and a strict build stopped by a bad article tells it to stop."""
     import threading
 
     config = load_config(site_dir / "config.yaml")
     assert build_site(config, quiet=True).ok
     assert build_site(config, quiet=True).ok
     article = site_dir / "content/articles/2021/haishu.md"
-    article.write_text(article.read_text() + "\n补记一句。\n", encoding="utf-8")
+    text = article.read_text()
+    article.write_text(text + "\n补记一句。\n", encoding="utf-8")
 
     def broken_plan(self, articles, bulletins):
         raise RuntimeError("the saved plan could not be read")
@@ -175,6 +193,14 @@ def test_a_build_that_stops_before_linking_the_last_export_stops_its_search_too(
     thread.start()
     thread.join(120)
     assert outcome == ["the saved plan could not be read"]
+    assert not multiprocessing.active_children()
+    monkeypatch.undo()
+    article.write_text(text.replace("title:", "titel:", 1), encoding="utf-8")
+    thread = threading.Thread(target=lambda: outcome.append(
+        build_site(config, quiet=True, strict=True).ok), daemon=True)
+    thread.start()
+    thread.join(120)
+    assert outcome[1:] == [False]
     assert not multiprocessing.active_children()
 
 
@@ -270,3 +296,22 @@ def test_a_settled_process_keeps_what_it_loads_out_of_the_collector():
     """)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.stdout.strip() == "ok", done.stderr
+
+
+def test_a_build_process_ends_with_its_exit_code_and_all_of_its_output(site_dir: Path):
+    """A one-off build process ends without freeing what it loaded (launch._end_settled):
+    what it printed still reaches a pipe in full, and its exit code is the build's."""
+    def build(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "site_builder", "--config", str(site_dir / "config.yaml"),
+             "build", *args], capture_output=True, text=True, cwd=site_dir)
+
+    done = build()
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.rstrip().splitlines()[-1].startswith("built ")
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text().replace("title:", "titel:", 1), encoding="utf-8")
+    failed = build("--strict")
+    assert failed.returncode == 1
+    assert "content/articles/2021/haishu.md:2:" in failed.stderr + failed.stdout
+    assert "unknown field 'titel'" in failed.stderr + failed.stdout

@@ -88,7 +88,7 @@ from .indexer import (
 from .merge import PARTITIONS, cut_shards, merge_partition, split_records
 from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
-from .schema import SCHEMA_VERSION, order_key, region_levels, searchable_parts
+from .schema import SCHEMA_VERSION, region_levels, searchable_parts
 
 FORMAT_VERSION = 5  # 5: documents numbered oldest first
 K1, B = 1.2, 0.75
@@ -101,18 +101,21 @@ TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases
 
 def write_search_index(articles: list[Article], config: Config, output_dir: Path,
                        note: Callable[[str], object] | None = None,
+                       replacing: Callable[[frozenset[str]], object] | None = None,
                        ready: Callable[[], object] | None = None) -> dict:
     """Update the Whoosh index and the export, and make ``output_dir/search/`` match it.
 
     ``note`` hears the mode as soon as it is known: "unchanged", "patched" (a few blocks),
     or "full" (every article encoded again: forked workers, most of a cold build's memory).
-    ``ready`` is called, unless the mode is "full", before the output is first read or
-    written: the caller may be filling it with the last export meanwhile."""
+    Unless the export is written anew, ``replacing(files)`` names the files of the output
+    a patch writes or removes, as soon as they are known, and ``ready()`` is called before
+    the output is first read or written: the caller fills it with the last export
+    meanwhile, all but those files."""
     root = index_dir(config)
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root.parent / "index.lock")):
         return Exporter(config, root).run(articles, output_dir / "search", note or _quiet,
-                                          ready or _quiet)
+                                          replacing or _quiet, ready or _quiet)
 
 
 def _quiet(*_args: object) -> None:
@@ -121,7 +124,13 @@ def _quiet(*_args: object) -> None:
 
 def ordered(articles: Sequence[Article]) -> list[Article]:
     """Articles newest first, then by URL: the order ties are ranked in."""
-    return sorted(articles, key=order_key)
+    return sorted(articles, key=_sort_key)
+
+
+def _sort_key(article: Article) -> tuple:
+    """``order_key``'s order (a dated article's year is its date's), from the key the article
+    keeps (Article.sort_key): sorting 10,000 took a patch 0.02 s with order_key."""
+    return article.sort_key
 
 
 def numbered(articles: Sequence[Article]) -> list[Article]:
@@ -172,7 +181,9 @@ class Exporter:
     # --- the plan ----------------------------------------------------------------------
 
     def run(self, articles: Sequence[Article], out: Path,
-            note: Callable[[str], object] = _quiet, ready: Callable[[], object] = _quiet,
+            note: Callable[[str], object] = _quiet,
+            replacing: Callable[[frozenset[str]], object] = _quiet,
+            ready: Callable[[], object] = _quiet,
             ) -> dict:
         docs = numbered(articles)
         order = [[a.id, a.digest] for a in docs]
@@ -196,6 +207,7 @@ class Exporter:
                  "removed_documents": len(removed), "mode": "unchanged"}
         if trusted and old_order == order:
             note("unchanged")
+            replacing(frozenset())
             ready()
             if not in_sync():
                 self._sync_output(docs, out, docs_done=False)
@@ -210,22 +222,33 @@ class Exporter:
             note("patched" if few else "full")  # (a patch falls back to full when an old
             patched = few and self._patch(docs, slots, old_order, cache)  # text is missing)
             self.lap("patch")
-            if few:
-                ready()  # (the patch was made from the index alone)
-                self.lap("wait for the output")
+            synced = in_sync
             if patched:
                 stats["mode"] = "patched"
+                replacing(self._replaced(slots, len(docs)))
                 update_whoosh(self.whoosh, [docs[i] for i in changed], removed)
                 cache.delete(removed)
                 self.lap("whoosh")
+
+                def synced() -> bool:  # (the output is touched from here on)
+                    ready()
+                    self.lap("wait for the output")
+                    return in_sync()
             else:
                 stats["mode"] = "full"
                 self._full(docs, out, cache, fresh=not trusted,
                            changed=[docs[i] for i in changed], removed=removed)
-            self._finish(docs, order, out, in_sync=in_sync(), patched=patched, changed=slots)
+            self._finish(docs, order, out, in_sync=synced, patched=patched, changed=slots)
         finally:
             cache.close()
         return self._report(stats)
+
+    def _replaced(self, slots: list[int], count: int) -> frozenset[str]:
+        """The output files a patch of ``slots`` writes or removes: what the last export
+        need not provide. Never its manifest, which tells that the output holds it. (The
+        tables it writes later are not known yet: linked, then replaced.)"""
+        documents = (f"doc/{n}.json" for n in slots if n < count)
+        return frozenset({*self.written, *self.removed, *documents}) - {"manifest.json"}
 
     def _report(self, stats: dict) -> dict:
         manifest = _read_json(self.master / "manifest.json") or {}
@@ -452,9 +475,10 @@ class Exporter:
         self.written[rel] = data
         self.removed.discard(rel)
 
-    def _finish(self, docs: list[Article], order: list, out: Path, *, in_sync: bool,
-                patched: bool, changed: list[int]) -> None:
-        """Tables, documents, manifest: written to the master copy and the output."""
+    def _finish(self, docs: list[Article], order: list, out: Path, *,
+                in_sync: Callable[[], bool], patched: bool, changed: list[int]) -> None:
+        """Tables, documents, manifest: written to the master copy, then to the output
+        (``in_sync``, asked first: does it hold the previous export?)."""
         if not any(r.startswith("fold/") for r in self.files):
             for page, pairs in fold_pages().items():
                 self._write_master(f"fold/{page}.json", _json(pairs))
@@ -477,10 +501,12 @@ class Exporter:
         _write_files(self.master, self.written, known_new=True)
         for rel in sorted(self.removed):
             _unlink(self.master / rel)
-            _unlink(out / rel)
         replace_file(self.master / IDS_FILE, "\n".join(d[0] for d in order).encode())
         self.lap("write index")
-        if in_sync:  # the output held the previous export: these are exactly the changes
+        synced = in_sync()
+        for rel in sorted(self.removed):
+            _unlink(out / rel)
+        if synced:  # the output held the previous export: these are exactly the changes
             _write_files(out, doc_written, known_new=True)  # (documents are not in the master)
             _link_files(self.master, out, sorted({*self.written, *self.direct}))
             replace_file(out / "manifest.json", manifest)

@@ -33,3 +33,57 @@ def test_locate_on_an_empty_shard_inserts_everything():
     spans = locate(b"", [(b"a", "d"), (b"b", "d")])
     assert spans == [(0, -1, 0), (0, -1, 0)]
     assert splice(b"", spans, [b"x", b"y"]) == b"xy"
+
+
+def _patch_by_reencoding(kind: str, payload: bytes, entries: dict) -> bytes:
+    """The reference: every block decoded, the changed ones replaced, all framed again."""
+    from collections import defaultdict
+
+    from site_builder.search.export import BLOCK, BLOCK_BITS, _entries
+    from site_builder.search.grams import blocks, frame
+    from site_builder.search.postings import encode_entries
+
+    by_block = dict(blocks(payload))
+    changes: dict = defaultdict(dict)
+    for number, entry in entries.items():
+        changes[number >> BLOCK_BITS][number & (BLOCK - 1)] = entry
+    for block, change in changes.items():
+        current = dict(_entries(kind, by_block[block])) if block in by_block else {}
+        for local, entry in change.items():
+            if entry is None:
+                current.pop(local, None)
+            else:
+                current[local] = entry
+        if current:
+            by_block[block] = encode_entries(kind, sorted(current.items()))
+        else:
+            by_block.pop(block, None)
+    return b"".join(frame(b, by_block[b]) for b in sorted(by_block))
+
+
+numbers = st.integers(min_value=0, max_value=5000)  # ~20 blocks of 256 documents
+word_entries = st.tuples(st.integers(1, 40), st.integers(0, 255))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(numbers, word_entries, max_size=60),
+       st.dictionaries(numbers, st.none() | word_entries, max_size=10))
+def test_a_patched_word_record_is_what_encoding_it_anew_gives(documents, changes):
+    """A record's changed blocks are spliced in, the others copied: the bytes are those of
+    the record encoded anew (a block emptied is dropped, a new one inserted in order)."""
+    from site_builder.search.export import patch_payload
+
+    payload = _patch_by_reencoding("w", b"", dict(documents))
+    assert patch_payload("w", payload, dict(changes)) == \
+        _patch_by_reencoding("w", payload, dict(changes))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sets(numbers, max_size=60), st.dictionaries(numbers, st.none() | st.just(True),
+                                                       max_size=10))
+def test_a_patched_document_list_is_what_encoding_it_anew_gives(documents, changes):
+    from site_builder.search.export import patch_payload
+
+    payload = _patch_by_reencoding("d", b"", dict.fromkeys(documents, True))
+    assert patch_payload("d", payload, dict(changes)) == \
+        _patch_by_reencoding("d", payload, dict(changes))

@@ -65,11 +65,11 @@ from .grams import (
     DECODERS,
     FAMILIES,
     FAMILY_OF,
-    blocks,
     build_shard,
     encode_raw_record,
     frame,
     locate,
+    locate_blocks,
     parse_shard,
     record_size,
     shard_count,
@@ -741,23 +741,24 @@ def _pool_map(function, items: list, *, per_worker: int | None = None) -> Iterat
 
 
 def patch_payload(kind: str, payload: bytes, entries: dict[int, object]) -> bytes:
-    """A record with the given documents' entries replaced (None: removed)."""
-    by_block = dict(blocks(payload)) if payload else {}
+    """A record with the given documents' entries replaced (None: removed): the blocks
+    they sit in are spliced in, the others kept as they are."""
     changes: dict[int, dict[int, object]] = defaultdict(dict)
     for number, entry in entries.items():
         changes[number >> BLOCK_BITS][number & (BLOCK - 1)] = entry
-    for block, change in changes.items():
-        current = dict(_entries(kind, by_block[block])) if block in by_block else {}
-        for local, entry in change.items():
+    wanted = sorted(changes)
+    spans = locate_blocks(payload, wanted)
+    framed = []
+    for block, (_, at, stop) in zip(wanted, spans, strict=True):
+        current = dict(_entries(kind, payload[at:stop])) if at >= 0 else {}
+        for local, entry in changes[block].items():
             if entry is None:
                 current.pop(local, None)
             else:
                 current[local] = entry
-        if current:
-            by_block[block] = encode_entries(kind, sorted(current.items()))
-        else:
-            by_block.pop(block, None)
-    return b"".join(frame(b, by_block[b]) for b in sorted(by_block))
+        framed.append(frame(block, encode_entries(kind, sorted(current.items())))
+                      if current else b"")
+    return splice(payload, spans, framed)
 
 
 def _entries(kind: str, data: bytes) -> list[tuple[int, object]]:

@@ -269,6 +269,25 @@ def locate(shard: bytes, keys: list[tuple[bytes, str]]) -> list[Span]:
     return spans
 
 
+def locate_blocks(payload: bytes, wanted: list[int]) -> list[Span]:
+    """``locate`` for the blocks of a record payload: ``wanted``, ascending block numbers.
+    An edit changes one block of a word's record: the others are copied, not re-framed."""
+    spans: list[Span] = []
+    i, end, t = 0, len(payload), 0
+    while i < end and t < len(wanted):
+        number, j = get_uint(payload, i)
+        size, k = get_uint(payload, j)
+        while t < len(wanted) and wanted[t] < number:
+            spans.append((i, -1, i))
+            t += 1
+        if t < len(wanted) and wanted[t] == number:
+            spans.append((i, k, k + size))
+            t += 1
+        i = k + size
+    spans.extend((end, -1, end) for _ in wanted[t:])
+    return spans
+
+
 def splice(shard: bytes, spans: list[Span], records: list[bytes]) -> bytes:
     """The shard with the record at each span (from ``locate``) replaced by the new record's
     bytes (b"": removed; an absent one inserted there): what build_shard writes for the

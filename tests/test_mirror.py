@@ -53,3 +53,33 @@ def test_mirror_copies_where_links_are_refused(tmp_path: Path, monkeypatch):
     build._mirror(live, spare)
     assert tree(spare) == {"p/3.bin": b"p3"}
     assert (spare / "p/3.bin").stat().st_ino != (live / "p/3.bin").stat().st_ino
+
+
+def test_a_mirror_where_most_files_differ_makes_the_target_anew(tmp_path: Path, monkeypatch):
+    """After a build that encoded everything, every file of the spare's export differs: it
+    is emptied and filled with links (faster than renaming a link over each old file).
+    The result is the same; a reader of an old file keeps it; nothing is left beside."""
+    monkeypatch.setattr(build, "MIRROR_ANEW_MIN", 3)
+    live, spare = tmp_path / "live", tmp_path / "spare"
+    for i in range(6):
+        (live / f"w/{i}.bin").parent.mkdir(parents=True, exist_ok=True)
+        (live / f"w/{i}.bin").write_bytes(f"new {i}".encode())
+        (spare / f"w/{i}.bin").parent.mkdir(parents=True, exist_ok=True)
+        (spare / f"w/{i}.bin").write_bytes(f"old {i}".encode())
+    (spare / "g").mkdir()
+    (spare / "g/gone.bin").write_bytes(b"gone")
+    reader = open(spare / "w/0.bin", "rb")  # noqa: SIM115
+    calls = []
+    real = build._mirror_anew
+    monkeypatch.setattr(build, "_mirror_anew", lambda *a: (calls.append(a[1]), real(*a)))
+
+    build._mirror(live, spare)
+
+    assert calls == [spare]
+    assert tree(spare) == tree(live)
+    assert all((spare / rel).stat().st_ino == (live / rel).stat().st_ino for rel in tree(live))
+    assert reader.read() == b"old 0"
+    reader.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["live", "spare"]
+    build._mirror(live, spare)  # nothing differs now: a walk, no new tree
+    assert calls == [spare]

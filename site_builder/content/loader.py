@@ -42,28 +42,33 @@ def article_files(content_dir: Path) -> list[Path]:
 def _article_entries(content_dir: Path) -> list[tuple[str, os.stat_result]]:
     """article_files (as strings) with each file's lstat (one system call per file, reused
     by the cache). Folders linked into the tree are not descended into; linked files are
-    listed (the loader checks where they point)."""
-    found: list[tuple[tuple[str, ...], str, os.stat_result]] = []
-    stack = [str(content_dir / ARTICLES_DIR)]
-    while stack:
-        folder = stack.pop()
+    listed (the loader checks where they point). Each folder's entries are walked sorted
+    by name, which is pathlib's order of the paths (by components) without sorting them."""
+    found: list[tuple[str, os.stat_result]] = []
+
+    def walk(folder: str) -> None:
         try:
             with os.scandir(folder) as entries:
-                listed = list(entries)
+                listed = sorted(entries, key=_entry_name)
         except (FileNotFoundError, NotADirectoryError):
-            continue
+            return
         for entry in listed:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
+                walk(entry.path)
             elif entry.name.endswith(".md"):
                 try:
                     st = os.lstat(entry.path)
                 except OSError:
                     continue
                 if stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
-                    found.append((tuple(entry.path.split(os.sep)), entry.path, st))
-    found.sort(key=lambda entry: entry[0])  # by path components, as pathlib sorts
-    return [(path, st) for _, path, st in found]
+                    found.append((entry.path, st))
+
+    walk(str(content_dir / ARTICLES_DIR))
+    return found
+
+
+def _entry_name(entry: os.DirEntry) -> str:
+    return entry.name
 
 
 def load_library(
@@ -98,7 +103,7 @@ def load_library(
             if link:
                 ok = Path(path).resolve().is_relative_to(content_root)
             else:
-                folder = os.path.dirname(path)
+                folder = path.rpartition(os.sep)[0]
                 ok = inside.get(folder)
                 if ok is None:
                     ok = inside[folder] = Path(folder).resolve().is_relative_to(content_root)

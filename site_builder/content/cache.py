@@ -7,6 +7,7 @@ comes back from one pickle. The cache is a build product: delete it any time.
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import hashlib
 import os
 import pickle
@@ -16,8 +17,9 @@ from pathlib import Path
 
 from .. import __version__
 from ..procs import collector_paused
+from .article import Article
 
-CACHE_FORMAT = 3  # 3: bodies pickled as UTF-8 (Article.__getstate__)
+CACHE_FORMAT = 4  # 3, 4: bodies kept as UTF-8 (Article.encoded_state)
 
 
 def content_digest(raw: bytes) -> str:
@@ -139,19 +141,29 @@ class ArticleCache:
                 and self.journaled + len(self.changed) <= max(JOURNAL_MIN, len(self.entries) // 8)
                 and self.journaled < JOURNAL_LIMIT):
             with self.journal.open("ab") as fh:
-                pickle.dump((self.generation, self.changed), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                _dump((self.generation, self.changed), fh)
             self.journaled += len(self.changed)
         else:
             generation = time.time_ns()
             tmp = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
             with tmp.open("wb") as fh:
-                pickle.dump((self.key, generation, self.entries), fh,
-                            protocol=pickle.HIGHEST_PROTOCOL)
+                _dump((self.key, generation, self.entries), fh)
             os.replace(tmp, self.file)
             with contextlib.suppress(FileNotFoundError):
                 self.journal.unlink()
             self.generation, self.journaled = generation, 0
         self.changed = {}
+
+
+def _dump(value: object, fh) -> None:
+    """Pickle with articles in their encoded form (Article.encoded_state)."""
+    pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Article: _encoded}
+    pickler.dump(value)
+
+
+def _encoded(article: Article):
+    return copyreg.__newobj__, (Article,), article.encoded_state()  # (state set by pickle)
 
 
 JOURNAL_MIN = 256  # entries the journal may hold before it is folded into the pickle

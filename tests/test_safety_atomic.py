@@ -88,6 +88,15 @@ def references(tmp_path_factory) -> dict[str, dict[str, str]]:
     return refs
 
 
+def _differing(now: dict[str, str], references: dict[str, dict[str, str]]) -> str:
+    """Which files differ from each reference, a few of each: where to start looking."""
+    parts = []
+    for state, ref in references.items():
+        paths = sorted(k for k in now.keys() | ref.keys() if now.get(k) != ref.get(k))
+        parts.append(f"from {state}: {len(paths)} ({', '.join(paths[:8])})")
+    return "; ".join(parts)
+
+
 def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path, references):
     site = make_site(tmp_path, content=None)
     write_folder(site / "content/articles/bulk", ARTICLES)
@@ -123,8 +132,10 @@ def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path, references):
         now = digest(site / "output")
         state = next((s for s in (live, target) if references[s] == now), None)
         assert state is not None, (
-            f"killed at {fraction:.2f} of {full:.1f} s: output/ is neither the previous site nor "
-            f"the new one; {len(set(now.items()) ^ set(references[live].items()))} files differ")
+            f"killed at {fraction:.2f} of {full:.1f} s (still running: {running}): output/ is "
+            f"neither the previous site nor the new one; "
+            f"{len(set(now.items()) ^ set(references[live].items()))} files differ; "
+            f"{_differing(now, references)}")
         outcomes.append((fraction, running, state))
         if SEARCH_STAGE:
             assert search_hits(site, "报道") > 0  # the index still opens and answers

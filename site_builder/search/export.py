@@ -48,6 +48,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from filelock import FileLock
@@ -125,13 +126,9 @@ def _quiet(*_args: object) -> None:
 
 def ordered(articles: Sequence[Article]) -> list[Article]:
     """Articles newest first, then by URL: the order ties are ranked in."""
-    return sorted(articles, key=_sort_key)
-
-
-def _sort_key(article: Article) -> tuple:
-    """``order_key``'s order (a dated article's year is its date's), from the key the article
-    keeps (Article.sort_key): sorting 10,000 took a patch 0.02 s with order_key."""
-    return article.sort_key
+    # (order_key's order, a dated article's year being its date's, from the key the article
+    # keeps: sorting 10,000 took a patch 0.02 s with order_key)
+    return sorted(articles, key=attrgetter("sort_key"))
 
 
 def numbered(articles: Sequence[Article]) -> list[Article]:

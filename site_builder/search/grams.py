@@ -251,36 +251,32 @@ def locate(shard: bytes, keys: list[tuple[bytes, str]]) -> list[Span]:
     """Where each record is, or would go, in a shard: ``keys`` are (term as UTF-8, kind) in
     shard order. Reads record headers only, up to the last key (an edit's patch touches a
     few records in each of a few hundred shards: parsing them whole cost more than the rest)."""
-    spans: list[Span] = []
-    i, end, t = 0, len(shard), 0
-    while i < end and t < len(keys):
-        kind = chr(shard[i])
-        n, j = get_uint(shard, i + 1)
-        size, k = get_uint(shard, j + n)
-        here = (shard[j:j + n], kind)
-        while t < len(keys) and keys[t] < here:
-            spans.append((i, -1, i))
-            t += 1
-        if t < len(keys) and keys[t] == here:
-            spans.append((i, k, k + size))
-            t += 1
-        i = k + size
-    spans.extend((end, -1, end) for _ in keys[t:])
-    return spans
+    return _locate(shard, keys, records=True)
 
 
 def locate_blocks(payload: bytes, wanted: list[int]) -> list[Span]:
     """``locate`` for the blocks of a record payload: ``wanted``, ascending block numbers.
     An edit changes one block of a word's record: the others are copied, not re-framed."""
+    return _locate(payload, wanted, records=False)
+
+
+def _locate(data: bytes, wanted: list, *, records: bool) -> list[Span]:
+    """Span of each wanted key in a run of length-prefixed entries sorted by key: records
+    of a shard (key: term and kind) or blocks of a payload (key: block number)."""
     spans: list[Span] = []
-    i, end, t = 0, len(payload), 0
+    i, end, t = 0, len(data), 0
     while i < end and t < len(wanted):
-        number, j = get_uint(payload, i)
-        size, k = get_uint(payload, j)
-        while t < len(wanted) and wanted[t] < number:
+        if records:
+            n, j = get_uint(data, i + 1)
+            size, k = get_uint(data, j + n)
+            here: object = (data[j:j + n], chr(data[i]))
+        else:
+            here, j = get_uint(data, i)
+            size, k = get_uint(data, j)
+        while t < len(wanted) and wanted[t] < here:
             spans.append((i, -1, i))
             t += 1
-        if t < len(wanted) and wanted[t] == number:
+        if t < len(wanted) and wanted[t] == here:
             spans.append((i, k, k + size))
             t += 1
         i = k + size

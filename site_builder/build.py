@@ -38,6 +38,7 @@ from .procs import Beside, Channel
 from .render import (
     SEARCH_URL,
     Page,
+    link_pages,
     make_environment,
     plan_site,
     render_pages,
@@ -55,6 +56,7 @@ LOCK_WAIT_SECONDS = 120
 STAMP_FILE = ".site-builder-stamp"  # in the output: which manifest describes these files
 EXTRA = "file:"  # manifest keys of files that are not pages (feeds, static assets)
 FEW_PARSED = 256  # articles parsed again that make a small change (search.export.PATCH_SLOTS)
+CATCH_UP_MIN = 1000  # export files rewritten that the build links into the spare (an edit: <900)
 
 
 @dataclass
@@ -65,6 +67,7 @@ class BuildReport:
     articles: int = 0
     pages: int = 0
     rendered: int = 0  # pages written this time (the rest were unchanged)
+    linked: int = 0  # pages due that the live output held as they are now: linked from it
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     search: dict = field(default_factory=dict)
@@ -95,9 +98,13 @@ class Builder:
 
     def run(self, out_dir: Path, previous: dict[str, str] | None, report: BuildReport,
             progress: Callable[[int, int], None] | None = None,
-            live: Path | None = None) -> dict[str, str] | None:
+            live: Path | None = None,
+            live_pages: Callable[[], dict[str, str] | None] | None = None,
+            ) -> dict[str, str] | None:
         """Build into ``out_dir`` (which holds the pages ``previous`` describes, if any);
-        ``live``: the output in use, whose search export the search stage brings up to date.
+        ``live``: the output in use, whose search export the search stage brings up to date
+        and whose pages (fingerprinted by ``live_pages``) are linked rather than rendered
+        again when they are due here and already made there.
 
         Returns the new page fingerprints, or None when content errors stop a strict build.
         """
@@ -155,8 +162,9 @@ class Builder:
             if not few and mode == "full":
                 report.search = search.result()
                 lap("search")
+            donor = (live, live_pages) if live is not None and live_pages is not None else None
             fingerprints = self._pages(plan, library.articles, bulletins, out_dir, previous,
-                                       report, progress, lap)
+                                       report, progress, lap, donor)
             if not told and mode != "full":
                 replaced = search.note(1)  # (None: it ended without asking)
                 if replaced is not None:
@@ -202,7 +210,9 @@ class Builder:
     def _pages(self, plan: reuse.Plan | None, articles: list, bulletins: list, out_dir: Path,
                previous: dict[str, str] | None, report: BuildReport,
                progress: Callable[[int, int], None] | None,
-               lap: Callable[[str], None]) -> dict[str, str]:
+               lap: Callable[[str], None],
+               donor: tuple[Path, Callable[[], dict[str, str] | None]] | None = None,
+               ) -> dict[str, str]:
         """Plan (unless ``plan`` was reused), then render what changed: pages, feeds,
         sitemap."""
         config = self.config
@@ -214,12 +224,16 @@ class Builder:
         lap("plan")
         out_dir.mkdir(parents=True, exist_ok=True)
         old_pages = {k: v for k, v in (previous or {}).items() if not k.startswith(EXTRA)}
-        fingerprints = render_pages([p for p in pages if p.url != SEARCH_URL], self.env, config,
-                                    out_dir, previous=old_pages if previous is not None else None,
+        pages_out = [p for p in pages if p.url != SEARCH_URL]
+        if donor is not None and previous is not None:
+            old_pages, report.linked = link_pages(pages_out, plan.fingerprints, old_pages,
+                                                  out_dir, *donor)
+        fingerprints = render_pages(pages_out, self.env, config, out_dir,
+                                    previous=old_pages if previous is not None else None,
                                     workers=self.workers, progress=progress,
                                     fingerprints=dict(plan.fingerprints))
         fingerprints.pop(SEARCH_URL, None)  # rendered with the search export (_search_page)
-        report.rendered = sum(previous is None or previous.get(u) != f
+        report.rendered = sum(previous is None or old_pages.get(u) != f
                               for u, f in fingerprints.items())
         old_extras = {k.removeprefix(EXTRA): v for k, v in (previous or {}).items()
                       if k.startswith(EXTRA)}
@@ -348,6 +362,9 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
     spare_manifest = _Manifest(builder.state, spare, key)
     t = time.perf_counter()
     previous = spare_manifest.previous() if spare.exists() else None
+    # The spare is behind the live output by the last build's pages: those still due are
+    # linked from it (a re-planned build renders ~900 pages at 10k that the next needs).
+    live_pages = live_manifest.previous if previous is not None else None
     if previous is None and out_dir.exists():
         previous = live_manifest.previous()
         if previous is not None:  # start from the live output, shared as hard links
@@ -360,7 +377,8 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
     report.timings["prepare"] = time.perf_counter() - t
     try:
         with _progress(console, quiet) as progress:
-            fingerprints = builder.run(spare, previous, report, progress, live=out_dir)
+            fingerprints = builder.run(spare, previous, report, progress, live=out_dir,
+                                       live_pages=live_pages)
     except SiteError as exc:
         report.diagnostics.extend(exc.diagnostics)
         return
@@ -373,10 +391,12 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
     live_manifest.move_to(spare_manifest)  # the old live output is the spare now
     live_manifest.save(fingerprints, stamp)
     report.ok = True
-    if report.search.get("mode") == "full" and spare.exists():
-        # Every file of the export is new: the spare's is two builds old. The next edit
-        # would link all of them into it first (3-4 s at 10k, before its own work); this
-        # build, which took half a minute to encode them, does it now.
+    if spare.exists() and (report.search.get("mode") == "full"
+                           or report.search.get("rewritten_files", 0) >= CATCH_UP_MIN):
+        # Most files of the export are new (encoded again, or a patch that renumbered
+        # thousands of documents: an old-dated article added or removed); the spare's are two
+        # builds old. The next edit would link them all into it first (2-4 s at 10k, before
+        # its own work); this build, which took half a minute to make them, does it now.
         t = time.perf_counter()
         with contextlib.suppress(OSError):  # (else the next build does it)
             _mirror(out_dir / "search", spare / "search")
@@ -429,8 +449,9 @@ def _print_report(report: BuildReport, config: Config, console: _Console, quiet:
         errors = sum(d.severity == "error" for d in report.diagnostics) or 1
         console.print(f"[red]build failed[/]: {errors} error(s); {where} was left as it was")
         return
+    linked = f", {report.linked} linked" if report.linked else ""
     line = (f"built {report.articles} articles, {report.pages} pages "
-            f"({report.rendered} rendered) into {where} in {report.seconds:.2f} s")
+            f"({report.rendered} rendered{linked}) into {where} in {report.seconds:.2f} s")
     if not quiet:
         line += f" ({', '.join(f'{k} {v:.2f}' for k, v in report.timings.items())})"
     print(line, file=sys.stderr)

@@ -225,3 +225,61 @@ def test_a_spare_copy_of_unknown_state_is_pruned(site_dir: Path, tmp_path: Path)
     assert not (site_dir / "output" / "stray.html").exists()
     assert not (site_dir / "output" / "articles" / "gone").exists()
     assert_same_as_clean_build(site_dir, tmp_path)
+
+
+def test_pages_the_live_output_holds_as_they_are_due_are_linked_not_rendered(
+        site_dir: Path, tmp_path: Path, monkeypatch):
+    """After an article is added, the spare copy is behind the live one by that build's pages:
+    the next edit links those from the live output instead of rendering them again, renders
+    the rest, and ends where a clean build would; a linked page is later replaced, never
+    written into, so the copy it came from keeps its bytes."""
+    from site_builder import render
+
+    monkeypatch.setattr(render, "LINK_MIN", 1)  # (a handful of pages here; ~900 at 10k)
+    build(site_dir)
+    build(site_dir)  # a live output and a spare, both known
+    new = site_dir / "content/articles/2024/xishan-new.md"
+    new.write_text("---\ntitle: 锡山区总工会送清凉\ndate: 2024-07-01\nregion: 江苏/无锡/锡山\n"
+                   "tags: [送温暖]\n---\n\n锡山区总工会为户外劳动者送去清凉。\n", encoding="utf-8")
+    added = build(site_dir)
+    assert added.linked == 0 and added.rendered > 0
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text().replace("坚果礼盒", "坚果年货礼盒"), encoding="utf-8")
+    edited = build(site_dir)
+    assert edited.linked > 0
+    assert 0 < edited.rendered < added.rendered  # the edit's own pages only
+    page = "articles/2024/xishan-new/index.html"  # the added page, made by the last build
+    live, spare = site_dir / "output", site_dir / ".output.spare"
+    assert (live / page).samefile(spare / page)
+
+    kept = tmp_path / "kept.html"
+    kept.hardlink_to(live / page)
+    before = kept.read_bytes()
+    new.write_text(new.read_text().replace("送去清凉", "送去清凉饮品"), encoding="utf-8")
+    build(site_dir)
+    assert kept.read_bytes() == before
+    assert "送去清凉饮品" in (live / page).read_text(encoding="utf-8")
+    assert_same_as_clean_build(site_dir, tmp_path)
+
+
+def test_too_few_pages_due_never_read_the_live_outputs_fingerprints(site_dir: Path,
+                                                                     monkeypatch):
+    """An ordinary edit has a few pages due: reading the live output's manifest (~0.01 s at
+    10k) would cost more than it saves."""
+    from site_builder import build as build_module
+
+    build(site_dir)
+    build(site_dir)
+    read = []
+    real = build_module._Manifest.previous
+
+    def previous(self):
+        read.append(self.out_dir.name)
+        return real(self)
+
+    monkeypatch.setattr(build_module._Manifest, "previous", previous)
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text().replace("坚果礼盒", "坚果年货礼盒"), encoding="utf-8")
+    report = build(site_dir)
+    assert report.linked == 0 and report.rendered > 0
+    assert read == [".output.spare"]  # the spare's own, and not the live output's

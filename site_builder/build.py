@@ -57,6 +57,7 @@ STAMP_FILE = ".site-builder-stamp"  # in the output: which manifest describes th
 EXTRA = "file:"  # manifest keys of files that are not pages (feeds, static assets)
 FEW_PARSED = 256  # articles parsed again that make a small change (search.export.PATCH_SLOTS)
 CATCH_UP_MIN = 1000  # export files rewritten that the build links into the spare (an edit: <900)
+CATCH_UP_PAGES = 64  # pages the spare is behind after a planning build, linked into it then
 
 
 @dataclass
@@ -68,6 +69,7 @@ class BuildReport:
     pages: int = 0
     rendered: int = 0  # pages written this time (the rest were unchanged)
     linked: int = 0  # pages due that the live output held as they are now: linked from it
+    planned: bool = False  # the site was planned anew (not only bodies edited)
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
     search: dict = field(default_factory=dict)
@@ -217,6 +219,7 @@ class Builder:
         sitemap."""
         config = self.config
         if plan is None:
+            report.planned = True
             archive = build_archive(articles)
             plan = reuse.Plan.make(archive, plan_site(archive, bulletins, config), bulletins)
         self.plan = plan
@@ -401,6 +404,30 @@ def _build_locked(builder: Builder, out_dir: Path, report: BuildReport, *, quiet
         with contextlib.suppress(OSError):  # (else the next build does it)
             _mirror(out_dir / "search", spare / "search")
         report.timings["search"] = report.timings.get("search", 0.0) + time.perf_counter() - t
+    if report.planned and spare.exists():
+        t = time.perf_counter()
+        with contextlib.suppress(OSError):
+            _catch_up_pages(spare, spare_manifest, out_dir, fingerprints)
+        report.timings["render"] = report.timings.get("render", 0.0) + time.perf_counter() - t
+
+
+def _catch_up_pages(spare: Path, manifest: _Manifest, live: Path,
+                    fingerprints: dict[str, str]) -> None:
+    """After a build that planned the site anew (an article added, removed, re-dated), link
+    the pages it changed into the spare too, which the next build starts from: an added
+    article changes ~900 list pages at 10k, which the next edit would otherwise bring over
+    (0.2 s of links) before its own work. The spare's stamp is taken away first: stopped
+    halfway, the spare is of unknown state, which the next build handles."""
+    old = manifest.previous()
+    if old is None:
+        return
+    pages = [Page(url, "") for url, fingerprint in fingerprints.items()
+             if old.get(url) != fingerprint and not url.startswith(EXTRA) and url != SEARCH_URL]
+    if len(pages) < CATCH_UP_PAGES:
+        return  # (the next build links them itself, if they are still due)
+    manifest.invalidate(spare)
+    now, _ = link_pages(pages, fingerprints, old, spare, live, lambda: fingerprints, least=0)
+    manifest.save(now, manifest.stamp(spare, now))
 
 
 class _Console:

@@ -279,7 +279,40 @@ def test_too_few_pages_due_never_read_the_live_outputs_fingerprints(site_dir: Pa
 
     monkeypatch.setattr(build_module._Manifest, "previous", previous)
     article = site_dir / "content/articles/2021/haishu.md"
-    article.write_text(article.read_text().replace("坚果礼盒", "坚果年货礼盒"), encoding="utf-8")
+    article.write_text(article.read_text() + "\n海曙区职工书屋新到一批图书。\n", encoding="utf-8")
     report = build(site_dir)
     assert report.linked == 0 and report.rendered > 0
+    assert not report.planned, report.timings
     assert read == [".output.spare"]  # the spare's own, and not the live output's
+
+
+def test_a_build_that_plans_anew_brings_the_spare_up_to_its_pages(
+        site_dir: Path, tmp_path: Path, monkeypatch):
+    """Adding an article changes many list pages (~900 at 10k): that build links them into
+    the spare too, so the next edit starts from a spare that lacks only its own pages; the
+    spare stays a copy whose fingerprints are known, and every output a clean build's."""
+    from site_builder import build as build_module
+
+    monkeypatch.setattr(build_module, "CATCH_UP_PAGES", 1)
+    build(site_dir)
+    build(site_dir)
+    new = site_dir / "content/articles/2024/xishan-new.md"
+    new.write_text("---\ntitle: 锡山区总工会送清凉\ndate: 2024-07-01\nregion: 江苏/无锡/锡山\n"
+                   "tags: [送温暖]\n---\n\n锡山区总工会为户外劳动者送去清凉。\n", encoding="utf-8")
+    added = build(site_dir)
+    assert added.planned and added.rendered > 0
+    live, spare = site_dir / "output", site_dir / ".output.spare"
+    page = "articles/2024/xishan-new/index.html"
+    assert (live / page).samefile(spare / page)  # linked after the swap
+    listing = "regions/jiangsu/wuxi/xishan/index.html"
+    assert (spare / listing).read_bytes() == (live / listing).read_bytes()
+
+    article = site_dir / "content/articles/2021/haishu.md"
+    article.write_text(article.read_text() + "\n海曙区职工书屋新到一批图书。\n", encoding="utf-8")
+    edited = build(site_dir)
+    assert not edited.planned and edited.linked == 0
+    assert 0 < edited.rendered < added.rendered
+    assert_same_as_clean_build(site_dir, tmp_path)
+    new.unlink()
+    build(site_dir)
+    assert_same_as_clean_build(site_dir, tmp_path)

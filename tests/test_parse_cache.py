@@ -124,3 +124,39 @@ def test_a_cached_build_lists_images_without_reading_bodies(site_dir):
     media = article_media(articles)
     assert "media/articles/2024/songwennuan-photo.png" in media
     assert not [a.id for a in articles if "body_html" in vars(a)]
+
+
+def test_a_cache_file_cut_short_costs_parses_never_a_wrong_page(site_dir, monkeypatch):
+    """The bodies follow the entries in the cache file, read only when used: a file cut
+    anywhere (a full disk, a copy stopped halfway) is not trusted at all."""
+    build(site_dir)
+    file = cache_file(site_dir)
+    whole = file.read_bytes()
+    for cut in (len(whole) - 3, len(whole) // 2, 20):
+        file.write_bytes(whole[:cut])
+        parsed = parses_in_next_build(site_dir, monkeypatch)
+        assert len(parsed) == len(list((site_dir / "content").rglob("*.md")))
+        assert "坚果礼盒" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
+        file.write_bytes(whole[:cut])  # (the build saved it whole again: cut it anew)
+    file.write_bytes(whole)
+    assert parses_in_next_build(site_dir, monkeypatch) == []
+
+
+def test_articles_read_from_the_cache_keep_their_bodies_after_it_is_saved_anew(site_dir):
+    """Bodies are read from the cache file when first used, which may be after another
+    process (or this one) has replaced that file: what was loaded still reads the same."""
+    config = load_config(site_dir / "config.yaml")
+    fresh = loader_module.load_library(config.content_dir, project_root=site_dir).articles
+    file = cache_file(site_dir)
+    first = ArticleCache(file, trusted_html=config.trusted_html)
+    loader_module.load_library(config.content_dir, project_root=site_dir, cache=first)
+    first.save()
+    loaded = ArticleCache(file, trusted_html=config.trusted_html)
+    articles = loader_module.load_library(config.content_dir, project_root=site_dir,
+                                          cache=loaded).articles
+    assert not [a.id for a in articles if "body_html" in vars(a)]  # none read yet
+    first.journaled = JOURNAL_MIN * 8  # fold: the file is written anew and replaced
+    first.put("extra.md", (1, 1, "x"), "an entry that changes the file")
+    first.save()
+    file.write_bytes(b"\0" * 64)  # and even that one is gone now
+    assert [a.body_html for a in articles] == [a.body_html for a in fresh]

@@ -89,8 +89,8 @@ class Article:
         restored with their keys in one order share one key table (200 bytes a dict
         instead of 464). ``text`` is left out: derived and large."""
         state = {name: self.__dict__[name] for name in _FIELDS if name in self.__dict__}
-        if _BODY in self.__dict__:
-            state[_BODY] = self.__dict__[_BODY]
+        if _BODY in self.__dict__:  # (bytes, or a view of the parse cache's file)
+            state[_BODY] = bytes(self.__dict__[_BODY])
         for name in _DERIVED:
             state[name] = getattr(self, name)
         return state
@@ -120,8 +120,8 @@ class _Body:
             return self
         found = article.__dict__
         body = found.get("body_html")
-        if body is None:
-            body = found["body_html"] = found.pop(_BODY).decode()
+        if body is None:  # bytes, or a view of the parse cache's file (decoded from it)
+            body = found["body_html"] = str(found.pop(_BODY), "utf-8")
         return body
 
     def __set__(self, article: Article, value: str) -> None:  # (the dataclass's __init__)

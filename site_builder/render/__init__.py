@@ -106,7 +106,7 @@ PARALLEL_MIN = 400  # pages; fewer render faster than processes start
 
 def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[str, str],
                out_dir: Path, donor: Path, donor_pages: Callable[[], dict[str, str] | None],
-               ) -> tuple[dict[str, str], int]:
+               *, least: int | None = None) -> tuple[dict[str, str], int]:
     """Bring pages due in ``out_dir`` (their fingerprint differs from ``previous``) from
     another copy of the site that holds them as they would be rendered: hard links, each
     renamed over the old file, never written into. Returns ``previous`` as it now stands,
@@ -114,9 +114,10 @@ def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[s
 
     After an article is added or removed, the spare copy of the site is behind the live one
     by the pages that build made (~900 at 10k, a second of rendering for the next edit).
-    ``donor_pages`` (the donor's fingerprints) is called only when that many are due."""
+    ``donor_pages`` (the donor's fingerprints) is called only when ``least`` (LINK_MIN)
+    pages are due."""
     due = [p for p in pages if previous.get(p.url) != fingerprints[p.url]]
-    theirs = donor_pages() if len(due) >= LINK_MIN else None
+    theirs = donor_pages() if len(due) >= (LINK_MIN if least is None else least) else None
     if not theirs:
         return previous, 0
     now = dict(previous)

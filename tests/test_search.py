@@ -128,10 +128,13 @@ def test_bulk_encoder_writes_the_bytes_of_the_per_article_encoder(generated):
     docs = ordered(articles)
     vocab, words = vocabulary(config), extra_words(config)
     texts = [doc_text(a) for a in docs]
-    slow = encode_block(0, [analyze(t, vocab, words) for t in texts])
-    fast, _ = encode_block_fast(0, texts, vocab, words)
+    terms = [analyze(t, vocab, words) for t in texts]
+    slow = encode_block(0, terms)
+    fast, _, length_bytes = encode_block_fast(0, texts, vocab, words)
     assert slow.keys() == fast.keys() and len(slow) > 1000
     assert [k for k in slow if slow[k] != fast[k]] == []
+    assert [bytes(b) for b in length_bytes] == [bytes(t.length_bytes()[field] for t in terms)
+                                                for field in (0, 1)]
 
 
 @pytest.mark.parametrize("count", [1, 8, 64, 512])
@@ -146,7 +149,8 @@ def test_partitioned_merge_gives_the_shards_of_the_whole_records(generated, coun
     whole: dict = {}
     pieces: dict = {}
     for block in range(0, len(texts), 16):  # small blocks: many pieces per record
-        encoded, _ = encode_block_fast(block // 16, texts[block:block + 16], vocab, words)
+        encoded, _, _ = encode_block_fast(block // 16, texts[block:block + 16], vocab,
+                                          words)
         for key, framed in encoded.items():
             whole[key] = whole.get(key, b"") + framed
         for part, data in split_records(encoded).items():
@@ -395,6 +399,39 @@ def test_many_shards_are_cut_by_the_workers_and_find_every_term(tmp_path, monkey
         assert found_urls(index, term) == brute_force(articles, term) != set(), term
     index.close()
     assert not (config.root / ".site-builder" / "index" / "spill").exists()
+
+
+def test_an_edit_past_a_length_step_rewrites_the_lengths_not_every_word_record(
+        tmp_path, monkeypatch):
+    """Field lengths live in lengths.bin (a byte per document and field), not in the word
+    records: an edit that only repeats a word the article has, its body longer by a length
+    step, rewrites that word's record and lengths.bin, and not the record of every other
+    word of the article (at 10k, ~400 shard files more in half of all edits)."""
+    from site_builder.search import grams
+
+    monkeypatch.setattr(grams, "SHARD_TARGET_BYTES", {f: 300 for f in grams.FAMILIES})
+    root = write_site(tmp_path, 40, seed=5)
+    config, articles, _ = index_site(root)
+    folder = root / "output" / "search"
+
+    def files() -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    before = files()
+    article = next(a for a in articles if "工会" in a.text)
+    assert len(set(segmenter(extra_words(config)).words_of(article.text))) > 20
+    source = root / article.source_path
+    source.write_text(source.read_text(encoding="utf-8") + "\n\n" + "工会" * 40 + "\n",
+                      encoding="utf-8")
+    _, _, stats = index_site(root)
+    assert stats["mode"] == "patched"
+    after = files()
+    changed = {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
+    assert "lengths.bin" in changed
+    assert len([rel for rel in changed if rel.startswith("w/")]) == 1, sorted(changed)
+    assert found_urls(SearchIndex(open_index(config), browser_dir(config)), "工会") \
+        == brute_force(articles, "工会")
 
 
 def test_encoders_replaced_in_rounds_write_the_same_index(tmp_path, monkeypatch):

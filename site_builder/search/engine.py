@@ -13,7 +13,16 @@ import os
 from collections import Counter
 
 from .query import ParsedQuery, parse_query
-from .reader import FAMILY_OF, LENGTHS, Folding, decode, find_record, match_docs, shard_of
+from .reader import (
+    FAMILY_OF,
+    LENGTHS,
+    LENGTHS_FILE,
+    Folding,
+    decode,
+    find_record,
+    match_docs,
+    shard_of,
+)
 
 TYPE_CHECKING = False  # typing itself is not imported: a query process does not need it
 if TYPE_CHECKING:
@@ -244,14 +253,16 @@ class SearchIndex:
             out[d] = s["match"] + s["title_hit"]
         words: dict[int, float] = {}
         k1, b, n = s["k1"], s["b"], s["documents"]
-        for kind, field_name, boost in (("h", "title", s["title_boost"]), ("w", "body", 1)):
+        lengths = self._file(LENGTHS_FILE)  # every title's length byte, then every body's
+        for kind, field_name, boost, at in (("h", "title", s["title_boost"], 0),
+                                            ("w", "body", 1, n)):
             postings = decode(kind, self.record(kind, term))
             idf = math.log(n / (len(postings) + 1)) + 1
             avg = s["avg_length"][field_name]
             # k1 * (...) per length byte: the same operations in the same order as per entry
             norms = [k1 * ((1 - b) + b * length / avg) for length in LENGTHS]
-            for d, tf, length in postings:
-                score = idf * ((tf * (k1 + 1)) / (tf + norms[length]))
+            for d, tf in postings:
+                score = idf * ((tf * (k1 + 1)) / (tf + norms[lengths[at + d]]))
                 if boost != 1:
                     score *= boost
                 words[d] = words[d] + score if d in words else score

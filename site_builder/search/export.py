@@ -90,15 +90,17 @@ from .indexer import (
 from .merge import PARTITIONS, cut_shards, merge_partition, split_records
 from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
+from .reader import LENGTHS_FILE
 from .schema import SCHEMA_VERSION, region_levels, searchable_parts
 
-FORMAT_VERSION = 5  # 5: documents numbered oldest first
+FORMAT_VERSION = 6  # 5: documents numbered oldest first; 6: field lengths in lengths.bin
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
 TASKS_PER_WORKER = 8  # encode tasks (~8,000 articles) before a worker is replaced
 PATCH_SLOTS = 256  # document numbers a build patches at least before encoding everything
 STATE_FILE = "state.marshal"  # internal; marshal reads and writes ~10x faster than JSON
-TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases.json")
+TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases.json",
+          LENGTHS_FILE)
 
 
 def write_search_index(articles: list[Article], config: Config, output_dir: Path,
@@ -279,16 +281,19 @@ class Exporter:
                  for b in range(0, _blocks(len(docs)), TASK_BLOCKS)]
         pieces: defaultdict[tuple[str, int], list[Slice]] = defaultdict(list)
         lengths = [0, 0]
+        length_bytes = [bytearray(), bytearray()]
         doc_files: dict[str, str] = {}
         chunks: dict[int, str] = {}
         cache.clear()
         try:
-            for parts, part_lengths, part_files, part_rows, part_chunks in _pool_map(
+            for parts, part_lengths, part_bytes, part_files, part_rows, part_chunks in _pool_map(
                     _encode_task, tasks, per_worker=TASKS_PER_WORKER):
                 for key, data in parts.items():  # in task order: blocks stay ascending
                     pieces[key].extend(data)
                 lengths[0] += part_lengths[0]
                 lengths[1] += part_lengths[1]
+                length_bytes[0] += part_bytes[0]  # (tasks come in order, as documents do)
+                length_bytes[1] += part_bytes[1]
                 doc_files.update(part_files)
                 chunks.update(part_chunks)
                 cache.insert(part_rows)  # as they come: at 100k all texts are ~200 MB
@@ -297,6 +302,7 @@ class Exporter:
         self.chunks = [chunks[c] for c in range(len(chunks))]
         self.lap("encode")
         self.state["lengths"] = lengths
+        self.state["length_bytes"] = [bytes(length_bytes[0]), bytes(length_bytes[1])]
         for rel in [r for r in self.files if r.startswith("doc/") and r not in doc_files]:
             self._write_master(rel, None)
         self.files.update(doc_files)
@@ -380,6 +386,10 @@ class Exporter:
         text of an article is not in the cache)."""
         patches: dict[tuple[str, str], dict[int, object]] = defaultdict(dict)
         lengths = list(self.state.get("lengths", [0, 0]))
+        length_bytes = [bytearray(b) for b in self.state["length_bytes"]]
+        for field in length_bytes:  # as many as there are documents now (zeros: set below)
+            del field[len(docs):]
+            field.extend(bytes(len(docs) - len(field)))
         new_texts = []
         for number in slots:
             old_terms = new_terms = None
@@ -397,6 +407,7 @@ class Exporter:
                 new_terms = analyze(text, self.vocabulary, self.words)
                 lengths[0] += new_terms.title_length
                 lengths[1] += new_terms.body_length
+                length_bytes[0][number], length_bytes[1][number] = new_terms.length_bytes()
             else:
                 self._write_master(f"doc/{number}.json", None)
             old_entries = old_terms.entries() if old_terms else {}
@@ -418,6 +429,7 @@ class Exporter:
                 self._write_master(f"{family}/{number}.bin", data or None)
         self._write_families(resharded)
         self.state["lengths"] = lengths
+        self.state["length_bytes"] = [bytes(length_bytes[0]), bytes(length_bytes[1])]
         for doc_id, digest, text in new_texts:
             cache.put(doc_id, digest, text)
         return True
@@ -486,6 +498,7 @@ class Exporter:
         for rel, data in self.tables.items():
             if not rel.startswith("_"):
                 self._write_master(rel, data)
+        self._write_master(LENGTHS_FILE, b"".join(self.state["length_bytes"]))
         doc_written: dict[str, bytes] = {}
         views: dict[int, dict] = {}
         if patched:
@@ -641,6 +654,7 @@ def _encode_task(task: tuple[int, int]):
     spilled = (spill / name).open("wb")
     offset = 0
     lengths = [0, 0]
+    length_bytes = [bytearray(), bytearray()]
     doc_files: dict[str, str] = {}
     rows = []
     chunks: dict[int, str] = {}
@@ -662,15 +676,17 @@ def _encode_task(task: tuple[int, int]):
         for at in range(0, len(records), per_chunk):
             chunk = (block * BLOCK + at) >> docstore.CHUNK_BITS
             chunks[chunk] = docstore.write_chunk(store, chunk, records[at:at + per_chunk])
-        encoded, block_lengths = encode_block_fast(block, texts, vocab, words)
+        encoded, block_lengths, block_bytes = encode_block_fast(block, texts, vocab, words)
         lengths[0] += block_lengths[0]
         lengths[1] += block_lengths[1]
+        length_bytes[0] += block_bytes[0]
+        length_bytes[1] += block_bytes[1]
         for key, data in split_records(encoded).items():
             spilled.write(data)
             parts.setdefault(key, []).append((name, offset, len(data)))
             offset += len(data)
     spilled.close()
-    return parts, lengths, doc_files, rows, chunks
+    return parts, lengths, length_bytes, doc_files, rows, chunks
 
 
 _MERGE: tuple | None = None  # what merge and cut workers inherit: (slices, spill, master, files)
@@ -764,9 +780,7 @@ def _entries(kind: str, data: bytes) -> list[tuple[int, object]]:
     decoded = DECODERS[kind](data)
     if kind in ("d", "t"):
         return [(d, True) for d in decoded]
-    if kind in ("p", "P"):
-        return decoded
-    return [(d, (tf, lb)) for d, tf, lb in decoded]
+    return decoded  # (document, positions) or (document, term frequency)
 
 
 # --- the texts cache ---------------------------------------------------------------------

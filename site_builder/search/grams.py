@@ -25,7 +25,9 @@ document, as gaps (the first gap is the number itself). Block bytes by kind:
 * ``p`` (family ``p``) and ``P`` (family ``t``), bigram positions in all parts / in the
   title: count, then per document its gap, its number of positions and the position gaps;
 * ``h``/``w`` (family ``w``, words of the title / the body, for BM25): count, then per
-  document its gap, the term frequency and the field length as one byte (``LENGTHS``).
+  document its gap and the term frequency. Field lengths are not in them: one byte per
+  document and field (``LENGTHS``) in ``lengths.bin``, so an edit that moves a document's
+  length past a step rewrites that file, not every word record of the document.
 
 A term lives in shard ``crc32(UTF-8 term) mod shards[family]``.
 """
@@ -72,7 +74,6 @@ def _varint(value: int) -> bytes:
 
 
 _SMALL = [_varint(v) for v in range(1 << 14)]
-_BYTES = [bytes((b,)) for b in range(256)]
 
 
 def varint(value: int) -> bytes:
@@ -117,14 +118,13 @@ def encode_positions(entries: list[tuple[int, list[int]]]) -> bytes:
     return b"".join(out)
 
 
-def encode_words(entries: list[tuple[int, int, int]]) -> bytes:
+def encode_words(entries: list[tuple[int, int]]) -> bytes:
     out = [varint(len(entries))]
     last = 0
-    for d, tf, length in entries:
+    for d, tf in entries:
         out.append(varint(d - last))
         last = d
         out.append(varint(tf))
-        out.append(_BYTES[length])
     return b"".join(out)
 
 
@@ -171,15 +171,14 @@ def decode_positions(data: bytes, base: int = 0) -> list[tuple[int, list[int]]]:
     return out
 
 
-def decode_words(data: bytes, base: int = 0) -> list[tuple[int, int, int]]:
+def decode_words(data: bytes, base: int = 0) -> list[tuple[int, int]]:
     count, i = get_uint(data, 0)
     out, last = [], base
     for _ in range(count):
         gap, i = get_uint(data, i)
         last += gap
         tf, i = get_uint(data, i)
-        out.append((last, tf, data[i]))
-        i += 1
+        out.append((last, tf))
     return out
 
 

@@ -42,12 +42,15 @@ class DocTerms:
             out[(g, "p")] = poses
         for g, poses in self.title_positions.items():
             out[(g, "P")] = poses
-        tl, bl = length_byte(self.title_length), length_byte(self.body_length)
         for w, tf in self.title_words.items():
-            out[(w, "h")] = (tf, tl)
+            out[(w, "h")] = tf
         for w, tf in self.body_words.items():
-            out[(w, "w")] = (tf, bl)
+            out[(w, "w")] = tf
         return out
+
+    def length_bytes(self) -> tuple[int, int]:
+        """The title's and the body's length as one byte each (lengths.bin)."""
+        return length_byte(self.title_length), length_byte(self.body_length)
 
 
 def bigram_positions(part: str, start: int, out: dict[str, list[int]]) -> None:
@@ -102,15 +105,17 @@ def word_counts(title: str, body: str, words: tuple[str, ...]) -> tuple[Counter,
 
 
 def encode_block_fast(block: int, texts: list[DocText], vocabulary: tuple[str, ...],
-                      words: tuple[str, ...]) -> tuple[dict[tuple[str, str], bytes], list[int]]:
+                      words: tuple[str, ...],
+                      ) -> tuple[dict[tuple[str, str], bytes], list[int], list[bytearray]]:
     """What encode_block(block, [analyze(t) for t in texts]) gives, grams built with numpy;
-    and the summed title and body lengths."""
+    the summed title and body lengths; and per document each length as a byte."""
     from .vector import gram_records
 
     parts, hits = [], []
     title_lists: dict[str, list] = {}
     body_lists: dict[str, list] = {}
     lengths = [0, 0]
+    length_bytes = [bytearray(), bytearray()]
     for local, (raw_parts, title, body) in enumerate(texts):
         norm = [normalize(p) for p in raw_parts]
         parts.append(norm)
@@ -120,19 +125,19 @@ def encode_block_fast(block: int, texts: list[DocText], vocabulary: tuple[str, .
                                      (body_counts, body_lists, 1)):
             length = sum(counts.values())
             lengths[field] += length
-            lb = length_byte(length)
+            length_bytes[field].append(length_byte(length))
             for word, tf in counts.items():
                 have = lists.get(word)
                 if have is None:
-                    lists[word] = [(local, tf, lb)]
+                    lists[word] = [(local, tf)]
                 else:
-                    have.append((local, tf, lb))
+                    have.append((local, tf))
     out = gram_records(block, parts, hits)
     for lists, kind in ((title_lists, "h"), (body_lists, "w")):
         encode = ENCODERS[kind]
         for word, entries in lists.items():
             out[(word, kind)] = frame(block, encode(entries))
-    return out, lengths
+    return out, lengths, length_bytes
 
 
 def encode_entries(kind: str, entries: list[tuple[int, object]]) -> bytes:
@@ -141,7 +146,7 @@ def encode_entries(kind: str, entries: list[tuple[int, object]]) -> bytes:
         return ENCODERS[kind]([d for d, _ in entries])
     if kind in ("p", "P"):
         return ENCODERS[kind](entries)
-    return ENCODERS[kind]([(d, tf, lb) for d, (tf, lb) in entries])  # type: ignore[misc]
+    return ENCODERS[kind](entries)
 
 
 def encode_block(block: int, docs: list[DocTerms]) -> dict[tuple[str, str], bytes]:

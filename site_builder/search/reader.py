@@ -25,7 +25,8 @@ BLOCK = 1 << BLOCK_BITS
 BITS = bytes.maketrans(b"01", b"\0\1")
 
 # Field lengths as one byte: exact up to 127, then ~6 % steps (integers only, so search.js
-# builds the same table).
+# builds the same table). Per document, in LENGTHS_FILE: every title's, then every body's.
+LENGTHS_FILE = "lengths.bin"
 LENGTHS: list[int] = list(range(128))
 while len(LENGTHS) < 256:
     LENGTHS.append(LENGTHS[-1] + max(1, LENGTHS[-1] >> 4))
@@ -137,9 +138,9 @@ def decode_positions(payload: bytes | None) -> list[tuple[int, list[int]]]:
     return out
 
 
-def decode_words(payload: bytes | None) -> list[tuple[int, int, int]]:
-    """(document, term frequency, length byte) of an ``h`` or ``w`` record."""
-    out: list[tuple[int, int, int]] = []
+def decode_words(payload: bytes | None) -> list[tuple[int, int]]:
+    """(document, term frequency) of an ``h`` or ``w`` record."""
+    out: list[tuple[int, int]] = []
     append = out.append
     for base, data, start, _end in _blocks(payload or b""):
         count, i = _uint(data, start)
@@ -156,8 +157,7 @@ def decode_words(payload: bytes | None) -> list[tuple[int, int, int]]:
                 i += 1
             else:
                 tf, i = _uint(data, i)
-            append((last, tf, data[i]))
-            i += 1
+            append((last, tf))
     return out
 
 

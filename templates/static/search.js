@@ -4,9 +4,9 @@
 //
 // Time to first results is mostly round trips in series, so a query waits for as few as it
 // can: the page carries the manifest (data-manifest, written by the build once the index is),
-// the query's shards go out first (fold pages and places.bin after them), and each hit is
-// shown as soon as it and the hits above it have arrived. Document sets are bitmaps and
-// scores typed arrays: one pass each.
+// the query's shards go out first (lengths.bin with them; fold pages and places.bin after),
+// and each hit is shown as soon as it and the hits above it have arrived. Document sets are
+// bitmaps and scores typed arrays: one pass each.
 //
 // A classic deferred script, not a module: Chromium ran a module 10-20 ms after its bytes
 // were in (module map, instantiation), a deferred script at once — and a reload or a return
@@ -232,7 +232,7 @@
     return { n, docs, at, pos };
   }
 
-  // An h or w record: flat [document, tf, length byte, ...].
+  // An h or w record: flat [document, tf, ...].
   function words(p) {
     const out = [];
     eachBlock(p, (b, base) => {
@@ -240,14 +240,14 @@
       let last = base;
       for (let n = uint(b, st); n > 0; n--) {
         last += uint(b, st);
-        const tf = uint(b, st);
-        out.push(last, tf, b[st.i++]);
+        out.push(last, uint(b, st));
       }
     });
     return out;
   }
 
-  // Field lengths as one byte: the same integer table as grams.LENGTHS.
+  // Field lengths as one byte: the same integer table as grams.LENGTHS. lengths.bin holds
+  // every document's title length byte, then every body's.
   const LENGTHS = Array.from({ length: 128 }, (_, i) => i);
   while (LENGTHS.length < 256) {
     const last = LENGTHS[LENGTHS.length - 1];
@@ -312,21 +312,21 @@
     const text = term.join("");
     const n = manifest.documents;
     const out = new Float64Array(n).fill(s.match);
-    const [titled, titleWords, bodyWords] = await Promise.all(
-      [matchDocs(term, true), record("h", text), record("w", text)]);
+    const [titled, titleWords, bodyWords, lengths] = await Promise.all(
+      [matchDocs(term, true), record("h", text), record("w", text), bytes("lengths.bin")]);
     const base = s.match + s.title_hit;
     for (let d = 0; d < n; d++) if (titled[d]) out[d] = base;
     const sum = new Float64Array(n);
     const seen = new Uint8Array(n);
-    for (const [field, payload, boost] of [["title", titleWords, s.title_boost], ["body", bodyWords, 1]]) {
+    for (const [field, payload, boost, at] of [["title", titleWords, s.title_boost, 0], ["body", bodyWords, 1, n]]) {
       const postings = words(payload);
-      const idf = Math.log(s.documents / (postings.length / 3 + 1)) + 1;
+      const idf = Math.log(s.documents / (postings.length / 2 + 1)) + 1;
       const avg = s.avg_length[field];
       const norms = LENGTHS.map((length) => s.k1 * ((1 - s.b) + s.b * length / avg));
-      for (let i = 0; i < postings.length; i += 3) {
+      for (let i = 0; i < postings.length; i += 2) {
         const d = postings[i];
         const tf = postings[i + 1];
-        let score = idf * ((tf * (s.k1 + 1)) / (tf + norms[postings[i + 2]]));
+        let score = idf * ((tf * (s.k1 + 1)) / (tf + norms[lengths[at + d]]));
         if (boost !== 1) score *= boost;
         sum[d] = seen[d] ? sum[d] + score : score;
         seen[d] = 1;

@@ -25,6 +25,7 @@ from test_search import index_site, small_site, write_site
 
 from site_builder import launch
 from site_builder.cli import cli
+from site_builder.config import load_config
 from site_builder.search import grams, reader
 from site_builder.search.analysis import normalize, normalize_with_offsets
 from site_builder.search.command import json_text
@@ -214,3 +215,19 @@ JSON_VALUES = st.recursive(
 @given(JSON_VALUES)
 def test_the_json_output_is_what_json_dumps_writes(value):
     assert json_text(value) == json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def test_an_index_of_another_format_version_asks_for_a_build(tmp_path):
+    """After an upgrade that changed the export format, a query before the next build says
+    what to do instead of failing on a file the old index does not have."""
+    root = small_site(tmp_path)
+    index_site(root)
+    manifest = browser_dir(load_config(root / "config.yaml")) / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    assert data["version"] == reader.FORMAT_VERSION
+    manifest.write_text(json.dumps({**data, "version": reader.FORMAT_VERSION - 1}),
+                        encoding="utf-8")
+    old = run_cli(root, "温暖")
+    assert old.returncode == 2, old.stderr
+    assert "another version of site-builder: run site-builder build" in old.stderr
+    assert "Traceback" not in old.stderr

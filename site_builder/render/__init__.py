@@ -102,6 +102,7 @@ def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out
 
 
 PARALLEL_MIN = 400  # pages; fewer render faster than processes start
+LINK_MIN = 32  # pages due before a donor's fingerprints are read (~0.01 s at 10k)
 
 
 def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[str, str],
@@ -148,7 +149,6 @@ def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[s
     return now, linked
 
 
-LINK_MIN = 32  # pages due before a donor's fingerprints are read (~0.01 s at 10k)
 _JOB: tuple | None = None  # what forked render workers inherit
 
 

@@ -44,7 +44,11 @@ def search_project(root: str | Path, query: str, *, region: str | None = None,
     if store is None:
         echo("no search index: run site-builder build first", err=True)
         return 2
-    index = SearchIndex(None, folder, store=store)  # the manifest, parsed, from the store
+    try:
+        index = SearchIndex(None, folder, store=store)  # the manifest, parsed, from the store
+    except Damaged as error:  # an index of another format version
+        echo(str(error), err=True)
+        return 2
     try:
         filters = {"region": region, "year": str(year) if year else None, "kind": kind}
         results = index.search(query, limit=max(limit, 0),

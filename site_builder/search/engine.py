@@ -15,6 +15,7 @@ from collections import Counter
 from .query import ParsedQuery, parse_query
 from .reader import (
     FAMILY_OF,
+    FORMAT_VERSION,
     LENGTHS,
     LENGTHS_FILE,
     Folding,
@@ -131,6 +132,11 @@ class SearchIndex:
             import json
 
             self.manifest = json.loads(manifest or self._read("manifest.json"))
+        if self.manifest.get("version") != FORMAT_VERSION:
+            from .docstore import Damaged
+
+            raise Damaged("the search index was made by another version of site-builder: "
+                          "run site-builder build")
         self._ids: list[str] | None = None
         self.vocabulary = set(self.manifest["vocabulary"])
         self.shards: dict[tuple[str, int], bytes] = {}

@@ -90,10 +90,9 @@ from .indexer import (
 from .merge import PARTITIONS, cut_shards, merge_partition, split_records
 from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
-from .reader import LENGTHS_FILE
+from .reader import FORMAT_VERSION, LENGTHS_FILE
 from .schema import SCHEMA_VERSION, region_levels, searchable_parts
 
-FORMAT_VERSION = 6  # 5: documents numbered oldest first; 6: field lengths in lengths.bin
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
 TASKS_PER_WORKER = 8  # encode tasks (~8,000 articles) before a worker is replaced

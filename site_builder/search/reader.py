@@ -27,6 +27,8 @@ BITS = bytes.maketrans(b"01", b"\0\1")
 # Field lengths as one byte: exact up to 127, then ~6 % steps (integers only, so search.js
 # builds the same table). Per document, in LENGTHS_FILE: every title's, then every body's.
 LENGTHS_FILE = "lengths.bin"
+FORMAT_VERSION = 6  # of the export (manifest "version"); 5: documents numbered oldest first;
+# 6: field lengths in LENGTHS_FILE, not in the word postings
 LENGTHS: list[int] = list(range(128))
 while len(LENGTHS) < 256:
     LENGTHS.append(LENGTHS[-1] + max(1, LENGTHS[-1] >> 4))

@@ -84,16 +84,38 @@ def references(tmp_path_factory) -> dict[str, dict[str, str]]:
         done = build(site)
         assert done.returncode == 0, done.stderr
         refs[state] = digest(site / "output")
+        REFERENCE_FINGERPRINTS[state] = _fingerprints(site)
     assert refs["A"] != refs["B"]
     return refs
 
 
-def _differing(now: dict[str, str], references: dict[str, dict[str, str]]) -> str:
-    """Which files differ from each reference, a few of each: where to start looking."""
+REFERENCE_FINGERPRINTS: dict[str, dict[str, str]] = {}  # per state: its build's manifest
+
+
+def _fingerprints(site: Path) -> dict[str, str]:
+    """The page and file fingerprints the build keeps for output/ (what its stamp is of;
+    they cover the search page, which ``digest`` leaves out)."""
+    name = hashlib.blake2b(str((site / "output").resolve()).encode(), digest_size=8).hexdigest()
+    try:
+        saved = json.loads((site / ".site-builder/manifests" / f"{name}.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return saved.get("pages", {})
+
+
+def _differing(now: dict[str, str], references: dict[str, dict[str, str]],
+               site: Path | None = None) -> str:
+    """Which files differ from each reference, a few of each, and which of the fingerprints
+    the build kept differ from each reference build's: where to start looking."""
     parts = []
     for state, ref in references.items():
         paths = sorted(k for k in now.keys() | ref.keys() if now.get(k) != ref.get(k))
         parts.append(f"from {state}: {len(paths)} ({', '.join(paths[:8])})")
+    if site is not None:
+        kept = _fingerprints(site)
+        for state, ref in REFERENCE_FINGERPRINTS.items():
+            keys = sorted(k for k in kept.keys() | ref.keys() if kept.get(k) != ref.get(k))
+            parts.append(f"fingerprints kept unlike {state}'s: {len(keys)} ({', '.join(keys[:5])})")
     return "; ".join(parts)
 
 
@@ -135,7 +157,8 @@ def test_a_build_killed_at_any_point_leaves_a_whole_site(tmp_path, references):
             f"killed at {fraction:.2f} of {full:.1f} s (still running: {running}): output/ is "
             f"neither the previous site nor the new one; "
             f"{len(set(now.items()) ^ set(references[live].items()))} files differ; "
-            f"{_differing(now, references)}")
+            f"{_differing(now, references, site)}; the build's exit code {proc.returncode}, "
+            f"its last words {proc.stderr.read()[-400:] if proc.stderr else b''!r}")
         outcomes.append((fraction, running, state))
         if SEARCH_STAGE:
             assert search_hits(site, "报道") > 0  # the index still opens and answers

@@ -4,6 +4,7 @@ the CLI and incremental updates. Browser behaviour is in test_search_browser.py.
 from __future__ import annotations
 
 import json
+import marshal
 import random
 import shutil
 from pathlib import Path
@@ -432,6 +433,59 @@ def test_an_edit_past_a_length_step_rewrites_the_lengths_not_every_word_record(
     assert len([rel for rel in changed if rel.startswith("w/")]) == 1, sorted(changed)
     assert found_urls(SearchIndex(open_index(config), browser_dir(config)), "工会") \
         == brute_force(articles, "工会")
+
+
+def test_a_search_stage_stopped_after_writing_shards_leaves_no_state_to_patch_from(
+        tmp_path, monkeypatch):
+    """The index state is what the next build patches from. A stage stopped between writing
+    its shards and its state (a killed build) left the old state beside new shards: the next
+    patch counted each changed record's bytes against a shard that already held it, and its
+    family sizes (then shard counts, then the manifest on the search page) drifted from a
+    clean build's. The state now goes first and comes back last; a stage that finds none
+    encodes everything, and ends where a clean build does."""
+    from site_builder.search import export
+
+    class Killed(Exception):
+        pass
+
+    def edit(root: Path) -> None:
+        article = sorted((root / "content" / "articles").rglob("*.md"))[7]
+        article.write_text(article.read_text(encoding="utf-8") + "\n\n补记：送温暖活动又到一站。\n",
+                           encoding="utf-8")
+
+    (tmp_path / "stopped").mkdir()
+    (tmp_path / "clean").mkdir()
+    root = write_site(tmp_path / "stopped", 60, seed=3)
+    index_site(root)
+    edit(root)
+
+    def stop(self, *args, **kwargs):
+        raise Killed  # after the shards and the output, before the manifest and the state
+
+    def close_as_killed(self):
+        self.db.close()  # (no commit: a killed process never got there)
+
+    monkeypatch.setattr(export.Exporter, "_write_docstore", stop)
+    monkeypatch.setattr(export.TextCache, "close", close_as_killed)
+    with pytest.raises(Killed):
+        index_site(root)
+    monkeypatch.undo()
+    _, _, stats = index_site(root)
+    assert stats["mode"] == "full"
+
+    clean = write_site(tmp_path / "clean", 60, seed=3)
+    edit(clean)
+    index_site(clean)
+
+    def export_files(site: Path) -> dict[str, bytes]:
+        folder = site / "output" / "search"
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert export_files(root) == export_files(clean)
+    states = [marshal.loads((site / ".site-builder/index" / export.STATE_FILE).read_bytes())
+              for site in (root, clean)]
+    assert states[0]["family_bytes"] == states[1]["family_bytes"]
 
 
 def test_encoders_replaced_in_rounds_write_the_same_index(tmp_path, monkeypatch):

@@ -219,6 +219,11 @@ class Exporter:
                      != (old_order[i] if i < len(old_order) else None)]
             few = trusted and len(slots) <= max(PATCH_SLOTS, len(docs) // 8)
             note("patched" if few else "full")  # (a patch falls back to full when an old
+            # The state goes before anything it describes changes, and comes back last: a
+            # stage stopped in between (a killed build) leaves none, and the next encodes
+            # everything. Beside shards already new, an old state made the next patch count
+            # each changed record's bytes against itself, and drift from a clean build.
+            _unlink(self.root / STATE_FILE)
             patched = few and self._patch(docs, slots, old_order, cache)  # text is missing)
             self.lap("patch")
             synced = in_sync

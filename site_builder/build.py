@@ -38,6 +38,7 @@ from .procs import Beside, Channel
 from .render import (
     SEARCH_URL,
     Page,
+    link_over,
     link_pages,
     make_environment,
     plan_site,
@@ -639,13 +640,16 @@ def _mirror(source: Path, target: Path, keep: frozenset[str] = frozenset()) -> N
     suffix = f".{os.getpid()}.link"
     for rel in differ:
         dest = os.path.join(target, rel)
-        folder, name = os.path.split(dest)
+        folder = os.path.dirname(dest)
         if folder not in made:
             os.makedirs(folder, exist_ok=True)
             made.add(folder)
-        tmp = os.path.join(folder, f".{name}{suffix}")
-        _link_or_copy(os.path.join(source, rel), tmp)
-        os.replace(tmp, dest)
+        try:
+            link_over(os.path.join(source, rel), dest, suffix)
+        except OSError:  # links refused (another file system): a copy, renamed over
+            tmp = os.path.join(folder, f".{os.path.basename(dest)}{suffix}")
+            shutil.copy2(os.path.join(source, rel), tmp)
+            os.replace(tmp, dest)
     for rel in sorted(have.keys() - want.keys()):
         with contextlib.suppress(FileNotFoundError):
             (target / rel).unlink()

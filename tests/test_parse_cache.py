@@ -89,20 +89,26 @@ def test_the_journal_is_folded_once_it_grows(tmp_path):
     assert set(ArticleCache(file, trusted_html=False).entries) == {"a0.md"}
 
 
+def parsed_then_cached(site: Path):
+    """The site's articles parsed afresh; the cache a load filled and saved; and the articles
+    as a new process loads them from that cache."""
+    config = load_config(site / "config.yaml")
+    fresh = loader_module.load_library(config.content_dir, project_root=site).articles
+    saved = ArticleCache(cache_file(site), trusted_html=config.trusted_html)
+    loader_module.load_library(config.content_dir, project_root=site, cache=saved)
+    saved.save()
+    again = ArticleCache(cache_file(site), trusted_html=config.trusted_html)
+    cached = loader_module.load_library(config.content_dir, project_root=site,
+                                        cache=again).articles
+    return fresh, saved, cached
+
+
 def test_an_article_from_the_cache_is_the_article_parsed(site_dir):
     """Bodies are kept encoded in the cache and decoded when first read: what a build reads
     back is equal to what it parsed, body, text and images included."""
     import dataclasses
 
-    config = load_config(site_dir / "config.yaml")
-    fresh = loader_module.load_library(config.content_dir, project_root=site_dir).articles
-    file = cache_file(site_dir)
-    cache = ArticleCache(file, trusted_html=config.trusted_html)
-    loader_module.load_library(config.content_dir, project_root=site_dir, cache=cache)
-    cache.save()
-    again = ArticleCache(file, trusted_html=config.trusted_html)
-    cached = loader_module.load_library(config.content_dir, project_root=site_dir,
-                                        cache=again).articles
+    fresh, _, cached = parsed_then_cached(site_dir)
     assert [a.id for a in cached] == [a.id for a in fresh]
     assert any(a.image_sources for a in cached)  # the sample site has a picture
     for old, new in zip(fresh, cached, strict=True):
@@ -145,18 +151,10 @@ def test_a_cache_file_cut_short_costs_parses_never_a_wrong_page(site_dir, monkey
 def test_articles_read_from_the_cache_keep_their_bodies_after_it_is_saved_anew(site_dir):
     """Bodies are read from the cache file when first used, which may be after another
     process (or this one) has replaced that file: what was loaded still reads the same."""
-    config = load_config(site_dir / "config.yaml")
-    fresh = loader_module.load_library(config.content_dir, project_root=site_dir).articles
-    file = cache_file(site_dir)
-    first = ArticleCache(file, trusted_html=config.trusted_html)
-    loader_module.load_library(config.content_dir, project_root=site_dir, cache=first)
-    first.save()
-    loaded = ArticleCache(file, trusted_html=config.trusted_html)
-    articles = loader_module.load_library(config.content_dir, project_root=site_dir,
-                                          cache=loaded).articles
+    fresh, first, articles = parsed_then_cached(site_dir)
     assert not [a.id for a in articles if "body_html" in vars(a)]  # none read yet
     first.journaled = JOURNAL_MIN * 8  # fold: the file is written anew and replaced
     first.put("extra.md", (1, 1, "x"), "an entry that changes the file")
     first.save()
-    file.write_bytes(b"\0" * 64)  # and even that one is gone now
+    cache_file(site_dir).write_bytes(b"\0" * 64)  # and even that one is gone now
     assert [a.body_html for a in articles] == [a.body_html for a in fresh]

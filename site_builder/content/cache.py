@@ -192,9 +192,10 @@ def _dump_with_bodies(value: object, fh) -> None:
 
 
 def _out_of_band(article: Article):
-    state = article.encoded_state()
+    """``_encoded``, the body handed to the pickler's buffer callback."""
+    new, args, state = _encoded(article)
     state[_BODY] = pickle.PickleBuffer(state[_BODY])
-    return copyreg.__newobj__, (Article,), state
+    return new, args, state
 
 
 def _load(file: Path) -> tuple:

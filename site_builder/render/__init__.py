@@ -20,8 +20,8 @@ from .fingerprint import page_fingerprint
 from .media import article_media
 from .plan import SEARCH_URL, Page, plan_site, search_page
 
-__all__ = ["SEARCH_URL", "Page", "link_pages", "make_environment", "plan_site", "render_page",
-           "render_pages", "replace_file", "search_page", "write_extras"]
+__all__ = ["SEARCH_URL", "Page", "link_over", "link_pages", "make_environment", "plan_site",
+           "render_page", "render_pages", "replace_file", "search_page", "write_extras"]
 
 STATIC_DIR = "static"
 
@@ -130,18 +130,12 @@ def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[s
         if theirs.get(page.url) != fingerprint:
             continue
         dest = f"{out}/{page.file}"
-        folder, name = os.path.split(dest)
-        tmp = f"{folder}/.{name}{suffix}"
+        folder = os.path.dirname(dest)
         try:
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            try:
-                os.link(f"{donor}/{page.file}", tmp)
-            except FileExistsError:  # left by a build that died
-                os.unlink(tmp)
-                os.link(f"{donor}/{page.file}", tmp)
-            os.replace(tmp, dest)
+            link_over(f"{donor}/{page.file}", dest, suffix)
         except OSError:  # gone from the donor, links refused: rendered instead
             continue
         now[page.url] = fingerprint
@@ -188,6 +182,21 @@ def render_page(page: Page, env: jinja2.Environment, config: Config) -> str:
         file, line = _template_line(exc)
         shown = display_path(file, config.root) if file else _template_path(config, page.template)
         raise SiteError(Diagnostic(shown, line, f"while rendering /{page.url}: {exc}")) from exc
+
+
+def link_over(source: str, dest: str, suffix: str) -> None:
+    """Make ``dest`` a hard link to ``source``: linked under a temporary name beside it
+    (``.<name><suffix>``; one left by a process that died is replaced), then renamed over
+    it, so a reader of the old file keeps it and no shared file is written into.
+    OSError: gone, or links refused (another file system)."""
+    folder, name = os.path.split(dest)
+    tmp = f"{folder}/.{name}{suffix}"
+    try:
+        os.link(source, tmp)
+    except FileExistsError:
+        os.unlink(tmp)
+        os.link(source, tmp)
+    os.replace(tmp, dest)
 
 
 def replace_file(target: Path, data: bytes) -> None:

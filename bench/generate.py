@@ -34,7 +34,7 @@ from random import Random
 import yaml
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_BULLETINS = REPO.parent / "shared" / "bulletins"
+DEFAULT_BULLETINS = REPO / "content" / "bulletins"
 GENERATOR_VERSION = 1
 YEARS = tuple(range(2019, 2026))
 CITY_COUNT = 200

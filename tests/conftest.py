@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED_BULLETINS = REPO.parent / "shared" / "bulletins"
+SAMPLE_BULLETINS = REPO / "content" / "bulletins"  # the five real pages bundled with the archive
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH = REPO / "bench"
-BULLETINS = REPO.parent / "shared" / "bulletins"
+BULLETINS = REPO / "content" / "bulletins"
 sys.path.insert(0, str(BENCH))
 
 needs_bulletins = pytest.mark.skipif(

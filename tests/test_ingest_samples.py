@@ -1,6 +1,6 @@
 """Bulletins cut as a human editor would: boundaries, titles, metadata.
 
-The five samples (read from ../shared) and synthetic bulletins written in their style with
+The five samples (bundled in content/bulletins) and synthetic bulletins written in their style with
 other layouts and encodings (tests/fixtures/bulletins/*.txt), each with an expectation file."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, SHARED_BULLETINS
+from conftest import REPO, SAMPLE_BULLETINS
 
 from site_builder.config import load_config
 from site_builder.content import load_library
@@ -30,7 +30,7 @@ SHARED_SAMPLES = [p for p in SAMPLES if not (EXPECTED / f"{p.stem}.txt").exists(
 
 def _source(name: str) -> Path:
     local = EXPECTED / name
-    return local if local.exists() else SHARED_BULLETINS / name
+    return local if local.exists() else SAMPLE_BULLETINS / name
 
 
 def _cut(name: str):
@@ -42,7 +42,7 @@ def _cut(name: str):
 def sample(request):
     expected = yaml.safe_load((EXPECTED / request.param).read_text(encoding="utf-8"))
     if not _source(expected["source"]).exists():
-        pytest.skip(f"sample bulletin not found at {SHARED_BULLETINS}")
+        pytest.skip(f"sample bulletin not found at {SAMPLE_BULLETINS}")
     cut, encoding = _cut(expected["source"])
     if "encoding" in expected:
         assert encoding == expected["encoding"]
@@ -126,15 +126,15 @@ def test_readable_as_edited_articles(sample):
                 assert re.search(r"[。！？!?…”’』）)：:]$", piece.text), piece.text
 
 
-@pytest.mark.skipif(not SHARED_BULLETINS.is_dir(),
-                    reason=f"sample bulletins not found at {SHARED_BULLETINS}")
+@pytest.mark.skipif(not SAMPLE_BULLETINS.is_dir(),
+                    reason=f"sample bulletins not found at {SAMPLE_BULLETINS}")
 def test_ingested_archive_loads_cleanly(tmp_path):
     """Articles written by ingest pass the content stage's validation with no diagnostics."""
     site = tmp_path / "site"
     site.mkdir()
     shutil.copy(REPO / "config.yaml", site / "config.yaml")
     config = load_config(site / "config.yaml")
-    code = ingest_paths(config, [SHARED_BULLETINS], dry_run=False, force=False, report=False)
+    code = ingest_paths(config, [SAMPLE_BULLETINS], dry_run=False, force=False, report=False)
     assert code == 0
     library = load_library(site / "content", project_root=site)
     assert library.diagnostics == []
@@ -143,7 +143,7 @@ def test_ingested_archive_loads_cleanly(tmp_path):
     assert len(library.articles) == expected_total
     bulletins, problems = load_bulletins(site / "content", site)
     assert problems == []
-    assert sorted(b.name for b in bulletins) == sorted(p.name for p in SHARED_BULLETINS.glob("*.txt"))
+    assert sorted(b.name for b in bulletins) == sorted(p.name for p in SAMPLE_BULLETINS.glob("*.txt"))
     for bulletin in bulletins:
         paths = [a["path"] for a in bulletin.meta["articles"]]
         assert paths and all((site / p).is_file() for p in paths)

@@ -32,7 +32,7 @@ from site_builder.search.schema import order_key, searchable_parts
 from site_builder.search.tokenizers import GramTokenizer
 
 REPO = Path(__file__).resolve().parent.parent
-BULLETINS = REPO.parent / "shared" / "bulletins"
+BULLETINS = REPO / "content" / "bulletins"
 
 REGIONS = ["江苏/无锡/江阴", "江苏/无锡", "江苏/南京", "浙江/宁波/海曙", "浙江/杭州", "山西",
            "广东/深圳", "全国", "北京"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .places import simplified
 from .repair import LEAD_BYLINE
-from .text import looks_like_name
+from .text import looks_like_name, simplified
 
 _ROLE_WORDS = re.compile(
     r"本报|特约|见习|首席|实习生|实习|记者|通讯员|撰稿|作者|摄影|报道|摄|编译|整理|文/|图/")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import re
 
-from .places import simplified
 from .repair import _DATELINE, _TIMELINE_DATE, LEAD_BYLINE, Unit
-from .text import has_body_punct, last_significant, looks_like_name, split_trailing_credit, width
+from .text import (
+    has_body_punct,
+    last_significant,
+    looks_like_name,
+    simplified,
+    split_trailing_credit,
+    width,
+)
 
 TEXT = "text"
 LEAD = "lead"  # running text that opens with a byline: 本报讯（记者…）…

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from ..gazetteer import Gazetteer, Region, default_gazetteer
 from .byline import credit_names, lead_byline, names_in, strip_lead
 from .furniture import Header
-from .places import Mention, choose_region, mentions, simplified
+from .places import Mention, choose_region, mentions
 from .split import Draft
+from .text import simplified
 
 _FULL_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 _YEAR = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年(?!度|代|以来|来|前|之前|底前)")

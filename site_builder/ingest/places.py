@@ -14,7 +14,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
 
+from .. import segment
 from ..gazetteer import Gazetteer, Region, default_gazetteer
+from .text import simplified
 
 COMMON_WORD_FREQ = 300  # a jieba frequency above this makes a short county name a common word
 _AFTER_STREET = re.compile(
@@ -42,15 +44,8 @@ def _names(gaz_id: int) -> tuple[frozenset[str], int]:
 _GAZ: dict[int, Gazetteer] = {}
 
 
-@cache
-def _common_words() -> dict[str, int]:
-    from .repair import _jieba
-
-    return _jieba().dt.FREQ
-
-
 def _is_common_word(name: str) -> bool:
-    return _common_words().get(name, 0) >= COMMON_WORD_FREQ
+    return segment.frequency(name) >= COMMON_WORD_FREQ
 
 
 def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
@@ -73,21 +68,6 @@ def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
         else:
             i += 1
     return raw
-
-
-@cache
-def _t2s():
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """Traditional characters (a Big5 bulletin) as simplified, for matching names only."""
-    if text.isascii():
-        return text
-    converted = _t2s().convert(text)
-    return converted if len(converted) == len(text) else text
 
 
 def mentions(text: str, gazetteer: Gazetteer | None = None, context: str | None = None

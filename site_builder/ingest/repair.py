@@ -12,10 +12,9 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
+from .. import segment
 from .furniture import Header, parse_date_line, parse_editors, undouble, undouble_line
-from .places import simplified
 from .text import (
     BODY_ONLY,
     CLOSERS,
@@ -29,6 +28,7 @@ from .text import (
     join_wrapped,
     last_significant,
     normalize_spaces,
+    simplified,
     width,
 )
 
@@ -199,7 +199,7 @@ def vertical_columns(headline: str, page_text: str) -> str:
         return headline
     text = page_text.replace(" ", "")
     best: tuple[float, int] | None = None
-    for _word, start, _end in _jieba().tokenize(headline, HMM=False):
+    for _word, start, _end in segment.tokenize(headline):
         left, right = headline[:start], headline[start:]
         if len(left) < 3 or len(right) < 3 or not is_han(left[-1]) or right[0] in CLOSERS:
             continue
@@ -288,27 +288,13 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
     return ends and width(line) < full - 4
 
 
-@cache
-def _jieba():
-    import logging
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)
-        import jieba
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
 def _word_across(left: str, right: str) -> bool:
     """True when a dictionary word spans the break (生产岗|位 → 岗位): the break is a wrap."""
     a, b = left.rstrip()[-4:], right.lstrip()[:4]
     if not a or not b or not is_han(a[-1]) or not is_han(b[0]):
         return False
-    jieba = _jieba()
-    for word, start, end in jieba.tokenize(a + b, HMM=False):
-        if start < len(a) < end and len(word) >= 2 and jieba.dt.FREQ.get(word, 0) >= 3:
+    for word, start, end in segment.tokenize(a + b):
+        if start < len(a) < end and len(word) >= 2 and segment.frequency(word) >= 3:
             return True
     return False
 
@@ -321,11 +307,8 @@ _OPENER_TAGS = frozenset({"t", "c", "d", "p", "r", "l", "i", "m"})
 
 def _sentence_opener(word: str) -> bool:
     """近日, 此外, 目前...: a paragraph may start with these; 行动 or 形势 would not."""
-    import jieba.posseg
-
-    _jieba()
-    tag = jieba.posseg.dt.word_tag_tab.get(word)
-    return tag is None or tag[0] in _OPENER_TAGS or word.startswith("据")
+    tag = segment.word_tag(word)
+    return not tag or tag[0] in _OPENER_TAGS or word.startswith("据")
 
 
 def _continues(prev: Unit, nxt: Unit, next_full: int | None) -> bool:

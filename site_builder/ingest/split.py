@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from .. import segment
 from .classify import (
     BYLINE,
     CREDIT,
@@ -495,18 +496,14 @@ def _shorten(sentence: str) -> str:
     title = title.strip("“”\"'‘’ ")
     if len(title) <= TITLE_MAX:
         return title
-    from .repair import _jieba
-
-    cut = max((start for _w, start, _e in _jieba().tokenize(title, HMM=False)
+    cut = max((start for _w, start, _e in segment.tokenize(title)
                if start <= TITLE_MAX - 1), default=TITLE_MAX - 1)
     return title[: cut or TITLE_MAX - 1].rstrip("，、,“") + "…"
 
 
 def _adverbial_at(clause: str) -> int:
     """Where an adverbial (通过…, 围绕…) starts after the clause's subject; 0 if none."""
-    from .repair import _jieba
-
-    for word, start, _end in _jieba().tokenize(clause, HMM=False):
+    for word, start, _end in segment.tokenize(clause):
         if start >= 2 and word in _ADVERBIAL:
             return start
     return 0

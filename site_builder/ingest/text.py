@@ -10,6 +10,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
+
+from .. import segment
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 HAN_CHAR_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -92,16 +95,27 @@ def looks_like_name(word: str) -> bool:
     """A 2–4 character personal name, judged by jieba's part-of-speech tags (nr*)."""
     if not 2 <= len(word) <= 4 or not all(is_han(c) for c in word):
         return False
-    import jieba.posseg
-
-    from .repair import _jieba
-
-    _jieba()
-    tokens = list(jieba.posseg.cut(word, HMM=True))
-    if tokens[0].flag.startswith("nr"):
+    tokens = segment.tagged(word)
+    if tokens[0][1].startswith("nr"):
         return True
-    tag = jieba.posseg.dt.word_tag_tab.get(word[0], "")
-    return tag.startswith("nr") and len(tokens) <= 2
+    return segment.word_tag(word[0]).startswith("nr") and len(tokens) <= 2
+
+
+@cache
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified, character for character (same length, so a span
+    found in the copy is the same span of the printed text); the text itself when OpenCC
+    would change its length."""
+    if text.isascii():
+        return text
+    converted = _t2s().convert(text)
+    return converted if len(converted) == len(text) else text
 
 
 def width(text: str) -> int:

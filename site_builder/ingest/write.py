@@ -18,7 +18,7 @@ from pathlib import Path
 from ..content.frontmatter import dump_front_matter, split_front_matter
 from ..content.loader import ascii_slug
 from .cut import Cut, CutArticle
-from .places import simplified
+from .text import simplified
 
 SLUG_WORDS = 8
 SLUG_CHARS = 60

@@ -83,7 +83,7 @@ class HeadGroup:
         return any(k == HEAD for _, k in self.units)
 
 
-@dataclass
+@dataclass(eq=False)  # one article is one object: equal text is not the same article
 class Draft:
     """An article as cut from the page, before metadata."""
 
@@ -263,6 +263,8 @@ def _merge_clusters(segments: list[Body | HeadGroup]) -> list[Body | HeadGroup]:
     """Headline groups stacked right above a body that can take a title are one headline
     (kicker / headline / deck); a cluster with nothing titleable below stays split, as
     headlines printed away from their articles."""
+    for n, seg in enumerate(segments):  # positions in this list (banners were taken off)
+        seg.index = n
     out: list[Body | HeadGroup] = []
     i = 0
     while i < len(segments):
@@ -297,7 +299,7 @@ def _title_of_above(group: HeadGroup, above: Body, below: Body, segments: list) 
     """A headline printed under its own body (郑州“工会驿站”冬日暖人心 after the 郑州 story, the
     洛阳 headline and story below it): the body above has no headline of its own and shares
     more of the group's words than the body below does."""
-    n = segments.index(above)
+    n = above.index
     if n > 0 and isinstance(segments[n - 1], HeadGroup):
         return False
     grams = _bigrams(group.text())
@@ -315,58 +317,99 @@ def _bigrams(text: str) -> set[str]:
     return {han[i : i + 2] for i in range(len(han) - 1)}
 
 
+MATCH_ADJACENT = 0.3  # least score for a headline group right above or below a body
+MATCH_AWAY = 0.45  # least score (all of it shared words) for a group away from its body
+CANDIDATES_MAX = 48  # bodies sharing a rare word with a group, nearest first, that are scored
+
+
 def _assign(segments: list, bodies: list[Body], groups: list[HeadGroup]) -> None:
+    """Each headline group goes to a body: the best-scoring pair first, a score being the
+    share of the group's words (weighted by rarity on the page) found in the body plus a
+    bonus for adjacency.
+
+    Only pairs that can reach the thresholds are scored, so a page of thousands of items
+    takes time in proportion to its size: the bodies next to a group, and the bodies that
+    share one of the group's rarest words — a body lacking all of the rarest words that make
+    up more than ``1 - MATCH_AWAY`` of the group's weight cannot share ``MATCH_AWAY`` of it
+    (the prefix filter of set-similarity joins)."""
     if not groups or not bodies:
         return
     body_grams = [_bigrams(b.text() + b.digest_title) for b in bodies]
-    df: dict[str, int] = {}
-    for grams in body_grams:
+    postings: dict[str, list[int]] = {}
+    for bi, grams in enumerate(body_grams):
         for g in grams:
-            df[g] = df.get(g, 0) + 1
+            postings.setdefault(g, []).append(bi)
     total = len(bodies)
+    idf_of: dict[str, float] = {}
 
     def idf(g: str) -> float:
-        return math.log((1 + total) / (1 + df.get(g, 0))) + 1.0
+        if g not in idf_of:
+            idf_of[g] = math.log((1 + total) / (1 + len(postings.get(g, ())))) + 1.0
+        return idf_of[g]
 
-    scores: list[tuple[float, int, int]] = []
+    body_at = {body.index: bi for bi, body in enumerate(bodies)}
+    scores: list[tuple[float, int, int, int]] = []
     for gi, group in enumerate(groups):
-        grams = _bigrams(group.text())
+        if not group.has_headline:
+            continue
+        grams = sorted(_bigrams(group.text()), key=lambda g: (-idf(g), g))
         weight = sum(idf(g) for g in grams) or 1.0
-        for bi, body in enumerate(bodies):
+        candidates = _neighbour_bodies(segments, group, body_at)
+        rare: set[int] = set()
+        covered = 0.0
+        for g in grams:
+            if covered > (1 - MATCH_AWAY) * weight:
+                break
+            covered += idf(g)
+            rare.update(postings.get(g, ()))
+        nearest = sorted(rare - candidates, key=lambda bi: (abs(bodies[bi].index - group.index), bi))
+        candidates.update(nearest[:CANDIDATES_MAX])
+        for bi in candidates:
+            body = bodies[bi]
+            adjacency = _adjacency(segments, group, body)
             overlap = sum(idf(g) for g in grams if g in body_grams[bi]) / weight
-            score = overlap + _adjacency(segments, group, body)
-            if group.has_headline or score > 0:
+            score = overlap + adjacency
+            if score >= MATCH_ADJACENT and (adjacency > 0 or score >= MATCH_AWAY):
                 scores.append((score, -abs(group.index - body.index), gi, bi))
     scores.sort(reverse=True)
     taken: dict[int, int] = {}  # group → body
     title_cluster: dict[int, int] = {}  # body → cluster of the headline group it took
-    for score, _, gi, bi in scores:
+    for _score, _, gi, bi in scores:
         group, body = groups[gi], bodies[bi]
-        if gi in taken or score < 0.3 or not group.has_headline:
+        if gi in taken or (bi in title_cluster and title_cluster[bi] != group.cluster):
             continue
-        adjacent = _adjacency(segments, group, body) > 0
-        if not adjacent and score < 0.45:
-            continue
-        if group.has_headline and bi in title_cluster and title_cluster[bi] != group.cluster:
-            continue
-        if group.has_headline and body.digest_title:
+        if body.digest_title:
             continue
         taken[gi] = bi
-        if group.has_headline:
-            title_cluster.setdefault(bi, group.cluster)
+        title_cluster.setdefault(bi, group.cluster)
+    last_taken: dict[int, int] = {}  # cluster → the body its latest placed group went to
     for gi, group in enumerate(groups):
-        if gi in taken or group.has_headline:
-            continue
-        # A column label printed among headlines goes with the headline above it.
-        before = [g for g in groups[:gi] if g.cluster == group.cluster and groups.index(g) in taken]
-        if before:
-            taken[gi] = taken[groups.index(before[-1])]
+        if gi in taken:
+            last_taken[group.cluster] = taken[gi]
+        elif not group.has_headline and group.cluster in last_taken:
+            # A column label printed among headlines goes with the headline above it.
+            taken[gi] = last_taken[group.cluster]
+    following = 0
     for gi, group in enumerate(groups):
         if gi not in taken:  # no evidence where it belongs: keep it with the text below
-            following = [b for b in bodies if b.index > group.index]
-            taken[gi] = bodies.index(following[0] if following else bodies[-1])
+            while following < len(bodies) and bodies[following].index <= group.index:
+                following += 1
+            taken[gi] = min(following, len(bodies) - 1)
     for gi, bi in sorted(taken.items(), key=lambda kv: groups[kv[0]].index):
         bodies[bi].heads.append(groups[gi])
+
+
+def _neighbour_bodies(segments: list, group: HeadGroup, body_at: dict[int, int]) -> set[int]:
+    """The bodies a group may be adjacent to: the first body on each side of its run of
+    headline groups."""
+    out: set[int] = set()
+    for step in (-1, 1):
+        n = group.index + step
+        while 0 <= n < len(segments) and isinstance(segments[n], HeadGroup):
+            n += step
+        if 0 <= n < len(segments) and n in body_at:
+            out.add(body_at[n])
+    return out
 
 
 def _adjacency(segments: list, group: HeadGroup, body: Body) -> float:

@@ -142,3 +142,31 @@ def test_gbk_big5_and_line_endings_are_accepted(site, tmp_path):
     big5 = json.loads((site / "content/bulletins/big5.json").read_text("utf-8"))
     assert big5["articles"][0]["title"] == "無錫各級工會多管齊下保復工"  # script kept as printed
     assert big5["articles"][0]["region"] == "江苏/无锡"
+
+
+def test_a_different_page_under_the_same_name_is_refused_without_force(site, tmp_path):
+    """Re-ingesting another page under a bulletin's file name used to replace the bulletin
+    and delete its unedited articles, exit 0."""
+    assert run(site, str(SAMPLE)).exit_code == 0
+    before = snapshot(site)
+    manifest = json.loads((site / "content/bulletins/003_0f1a193ba6c2174a.json").read_text("utf-8"))
+    old_paths = [a["path"] for a in manifest["articles"]]
+    other = tmp_path / "other" / SAMPLE.name
+    other.parent.mkdir()
+    shutil.copy(SAMPLE_BULLETINS / "000_b698bb03ca8547cd.txt", other)
+    result = run(site, str(other))
+    assert result.exit_code == 1
+    assert "different text under the same name" in result.stderr
+    assert "--force" in result.stderr
+    for path in old_paths:  # says which articles would go
+        assert path in result.stderr
+    assert snapshot(site) == before
+    # An edited article of the old page stays even when the replacement is forced.
+    edited = site / old_paths[0]
+    edited.write_text(edited.read_text("utf-8") + "\n编辑补记。\n", encoding="utf-8")
+    result = run(site, "--force", str(other))
+    assert result.exit_code == 0, result.output
+    assert edited.read_text("utf-8").endswith("编辑补记。\n")
+    assert not (site / old_paths[1]).exists()
+    assert (site / "content/bulletins/003_0f1a193ba6c2174a.txt").read_text("utf-8") \
+        == other.read_text("utf-8")

@@ -27,6 +27,7 @@ _WEATHER = re.compile(r"[晴阴雨雪雾霾]|多云")
 class Header:
     """What the page header and editors line say about the page."""
 
+    paper: str | None = None
     page: str | None = None
     date: dt.date | None = None
     editors: list[str] = field(default_factory=list)

@@ -40,9 +40,18 @@ _ITEM_START = re.compile(rf"^\s*[{MARKERS.replace('◆', '')}]")
 _NAME_AFTER_MARKER = re.compile(r"^\s*□\s*[\u4e00-\u9fff·]{2,4}$")
 _DATELINE = re.compile(r"^\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]\s*\S{0,4}$")
 _TIMELINE_DATE = re.compile(r"^\s*◆\s*\S{1,14}$")
+# The opening of a news item that names its source (a lead): 本报讯, an agency's dateline
+# (新华社北京1月17日电, 中新网兰州2月6日电), a web or county-media lead (邵阳新闻在线讯,
+# 枣庄新闻网讯, 会泽县融媒体中心讯, 武冈融媒报道：). ``AGENCY_PLACE`` captures the dateline's
+# place, which says where the item was filed, not what it is about.
+_DATED = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
 LEAD_BYLINE = re.compile(
-    r"^\s*(?:本报讯|本报[\u4e00-\u9fff]{0,4}讯|据新华社[\u4e00-\u9fff]{0,4}电|新华社[\u4e00-\u9fff]{1,4}电|"
-    r"据[\u4e00-\u9fff]{2,8}(?:报|网|电视台)?消息|本刊讯)")
+    r"^\s*(?:本报讯|本刊讯|本报[\u4e00-\u9fff]{0,4}讯|"
+    rf"据?(?P<agency>新华社|中新社|中新网|人民网|新华网|央视网|中工网|[\u4e00-\u9fff]{{2,6}}(?:网|社))"
+    rf"(?P<place>[\u4e00-\u9fff]{{0,8}}?)\s*(?:{_DATED})?\s*电|"
+    r"据[\u4e00-\u9fff]{2,8}(?:报|网|电视台)?消息|"
+    r"[\u4e00-\u9fff]{2,12}讯(?=\s*[（(]|\s*\d|\s+\S)|"
+    r"[\u4e00-\u9fff]{2,10}(?:融媒|融媒体中心|新闻中心|客户端)(?:报道|讯)\s*[：:]?)")
 LONG_UNIT = 90  # display width (45 CJK characters) beyond which a line is running text
 
 

@@ -82,13 +82,36 @@ def split_trailing_credit(text: str) -> tuple[str, str]:
         b = _BRACKET_NAMES.search(text.rstrip())
         if b and (b.start() == 0 or last_significant(text[: b.start()]) in SENTENCE_END):
             inner = b.group(1).split()
-            if (inner and all(looks_like_name(w) for w in inner)) or b.group(1).startswith("作者"):
+            if (inner and all(looks_like_name(w) for w in inner)) or b.group(1).startswith("作者") \
+                    or is_signed_credit(b.group(1)):
                 return text[: b.start()].rstrip(), b.group(0)
         return text, ""
     credit = m.group(1)
     if not credit.endswith("摄") and not all(looks_like_name(w) for w in credit.split()):
         return text, ""
     return text[: m.start()].rstrip(), credit
+
+
+# What a credit says besides names: roles (记者, 通讯员), a paper or site (福州日报, 中工网) and
+# what each contributed (文/图, 摄).
+CREDIT_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台))?"
+               r"(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|编辑)")
+_CREDIT_EXTRA = re.compile(rf"{CREDIT_ROLE}|[\u4e00-\u9fff]{{2,6}}(?:日报|晚报|工人报|报|网)(?=\s)|"
+                           r"/?\s*(?:文图|图文|文/图|图/文|摄影|摄|文|图)\s*$|^报道\s*[:：]")
+_CREDIT_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+def is_signed_credit(text: str) -> bool:
+    """``记者 曾凡 通讯员 李小兰``, ``福州日报 李白蕾``, ``胡佳丽 徐晨/文图``, ``报道：通讯员 梁慧``:
+    names with the roles, paper or contribution that say they are a credit (bare names are
+    judged by ``looks_like_name``)."""
+    plain = simplified(text.strip())
+    marked = _CREDIT_EXTRA.search(plain)
+    if not marked:
+        return False
+    rest = _CREDIT_EXTRA.sub(" ", plain)
+    words = [w for w in re.split(r"[\s、，,/：:]+", rest) if w]
+    return bool(words) and all(_CREDIT_NAME.match(w) for w in words) and len(words) <= 6
 
 
 def looks_like_name(word: str) -> bool:

@@ -6,6 +6,10 @@ import re
 
 from .repair import _DATELINE, _TIMELINE_DATE, LEAD_BYLINE, Unit
 from .text import (
+    BYLINE as BYLINE_LINE,
+)
+from .text import (
+    BYLINE_ROLE,
     has_body_punct,
     is_signed_credit,
     last_significant,
@@ -25,10 +29,8 @@ DIGEST = "digest"  # digest heading: 短新闻□
 ENTRY = "entry"  # timeline date: ◆ 1月24日
 DATELINE = "dateline"  # diary date: 2025年1月2日 星期四 晴
 
-ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|报|网|社))?(?:特约|见习|首席|实习)?"
-        r"(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
-_BYLINE = re.compile(
-    rf"^(?:{ROLE}\s*[:：]?\s*[\u4e00-\u9fff·]{{2,4}}(?:[\s、，,]+[\u4e00-\u9fff·]{{2,4}})*\s*)+$")
+ROLE = BYLINE_ROLE
+_BYLINE = BYLINE_LINE
 _BOX_NAME = re.compile(r"^□\s*[\u4e00-\u9fff·]{2,4}(?:[\s、]+[\u4e00-\u9fff·]{2,4})*$")
 _BRACKET_CREDIT = re.compile(r"^[（(][^（()）]{1,40}[）)]$")
 _PHOTO_CREDIT = re.compile(

@@ -24,6 +24,7 @@ from .text import (
     first_clause,
     has_body_punct,
     horizontal,
+    is_byline,
     is_han,
     join_wrapped,
     last_significant,
@@ -291,6 +292,8 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
     if (_MARKER_START.match(following) and not inside_title) or LEAD_BYLINE.match(simplified(following)):
         return True
     if _TIMELINE_DATE.match(line) or line.rstrip().endswith("□"):
+        return True
+    if is_byline(line) and not is_byline(following):  # 本报记者 李丰 above the first paragraph
         return True
     last = line.rstrip()[-1]
     ends = ends_sentence(line) or last in "：:" or last in CLOSERS

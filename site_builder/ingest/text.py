@@ -97,8 +97,20 @@ def split_trailing_credit(text: str) -> tuple[str, str]:
 CREDIT_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台))?"
                r"(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|编辑)")
 _CREDIT_EXTRA = re.compile(rf"{CREDIT_ROLE}|[\u4e00-\u9fff]{{2,6}}(?:日报|晚报|工人报|报|网)(?=\s)|"
-                           r"/?\s*(?:文图|图文|文/图|图/文|摄影|摄|文|图)\s*$|^报道\s*[:：]")
+                           r"(?:/\s*(?:文图|图文|文|图|摄影|摄)|(?<=\s)(?:文/图|图/文|摄影)|摄)\s*$|"
+                           r"^报道\s*[:：]")
 _CREDIT_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+BYLINE_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|报|网|社))?(?:特约|见习|首席|实习)?"
+               r"(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
+BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*[\u4e00-\u9fff·]{{2,4}}"
+                    r"(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*\s*)+$")
+
+
+def is_byline(line: str) -> bool:
+    """A line that is only a byline: 本报记者 李丰, 记者 范翊 通讯员 王芳, 新华社记者 樊曦."""
+    return bool(BYLINE.match(simplified(line.strip())))
 
 
 def is_signed_credit(text: str) -> bool:

@@ -25,6 +25,7 @@ import yaml
 from ..config import load_config
 from .cut import Cut, cut_bulletin
 from .decode import decode_bulletin
+from .furniture import page_number
 from .text import canon_char
 
 FIELDS = ("title", "region", "authors", "year", "date", "kind")
@@ -97,7 +98,7 @@ def score_page(path: Path, tags: list[str]) -> tuple[PageScore, Cut]:
                 score.misses.append(f"{path.stem}: {name} {got!r} != {expected(entry, name)!r}"
                                     f" ({entry['title']})")
     header = cut.page.header
-    got_identity = {"paper": header.paper, "page": header.page,
+    got_identity = {"paper": header.paper, "page": page_number(header.page) if header.page else None,
                     "date": header.date.isoformat() if header.date else None}
     for name in IDENTITY:
         want = truth.get(name)

@@ -24,6 +24,11 @@ _FULL_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(
 _YEAR = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年(?!度|代|以来|来|前|之前|底前)")
 _STRONG_YEAR = re.compile(
     r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年(?:是|春节|“?两节|元旦|新春|[一二]?月|全省|全市|全国|\s*“?两节”?)")
+# A year named for the holidays it precedes (2025年元旦春节, 2024年“两节”), and a December day
+# the item itself happens on (not 去年12月…).
+_HOLIDAY_YEAR = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年\s*(?:元旦|春节|新春|“?两节|“?兩節)")
+_DECEMBER_DAY = re.compile(r"(?<![\d年])12\s*月\s*\d{1,2}\s*日")
+_OTHER_DECEMBER = re.compile(r"(?:去年|上年|前年)\s*12\s*月")
 _ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
 _ZODIAC_YEAR = re.compile(rf"(?P<z>[{_ZODIAC}])年(?:春节|新春|大吉|除夕|正月|元宵|将至|到来|伊始)")
 _ZODIAC_QUOTE = re.compile(rf"“(?P<z>[{_ZODIAC}])”个")  # “兔”个团圆
@@ -70,6 +75,10 @@ def text_evidence(text: str) -> Evidence:
     years = [int(m["y"]) for m in _YEAR.finditer(text)]
     if strong:
         year = max(strong, key=lambda y: (strong[y], y))
+        holiday = {int(m["y"]) for m in _HOLIDAY_YEAR.finditer(text)}
+        if year in holiday and _DECEMBER_DAY.search(text) and not _OTHER_DECEMBER.search(text):
+            # 12月27日，…启动2025年元旦春节送温暖活动: printed in December, before the holiday
+            return Evidence(year=year - 1, how=f"a December item about {year}'s holidays")
         return Evidence(year=year, how="year named in the text")
     zodiac = _ZODIAC_YEAR.search(text) or _ZODIAC_QUOTE.search(text)
     if zodiac:

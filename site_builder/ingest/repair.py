@@ -130,6 +130,7 @@ def _take_header(lines: list[str], header: Header, furniture: list[Furniture]) -
         elif parsed:
             header.page = header.page or parsed.page
             header.date = header.date or parsed.date
+            header.paper = header.paper or parsed.paper
             furniture.append(Furniture(raw, i + 1, "header"))
         else:
             continue

@@ -215,10 +215,12 @@ def _manifest(cut: Cut, name: str, files: list[PlannedFile], old_hashes: dict) -
             "year": a.meta.year, "date": a.meta.date.isoformat() if a.meta.date else None,
             "kind": a.meta.kind, "line": a.draft.lineno, "chars": a.chars,
             "title_derived": not a.draft.title_from_page,
+            "paper": header.paper, "page": header.page,
         })
     return {
         "version": MANIFEST_VERSION,
         "source": name,
+        "paper": header.paper,
         "page": header.page,
         "date": header.date.isoformat() if header.date else None,
         "year": cut.evidence.year,

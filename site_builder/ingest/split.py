@@ -53,6 +53,7 @@ class Body:
     index: int = 0  # position among the page's segments
     heads: list[HeadGroup] = field(default_factory=list)
     digest_title: str = ""
+    widest_gap: int = 0  # the widest blank gap between two of its lines
 
     @property
     def lineno(self) -> int:
@@ -166,9 +167,13 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
                 j += 1
             run = list(zip(units[i:j], kinds[i:j], strict=True))
             nxt = kinds[j] if j < n else None
+            # A subhead is set off like the body's paragraphs; the next story's headline by a
+            # wider gap than any inside the body (what follows decides the rest: a lead or
+            # byline below starts a story).
             if (body is not None and not body.closed and len(run) == 1 and kind == HEAD
                     and not unit.vertical and not unit.spaced and nxt in (TEXT, ENTRY)
-                    and not _doubled(unit) and width(unit.text) <= 60):
+                    and not _doubled(unit) and width(unit.text) <= 60
+                    and (unit.gap < 2 or unit.gap <= body.widest_gap)):
                 body.pieces.append(Piece("h2", unit.text, unit.lineno))
             else:
                 body = None
@@ -184,6 +189,8 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             if boxed:
                 furniture.append(Furniture("□", unit.lineno, "marker"))
         else:
+            if body.pieces:
+                body.widest_gap = max(body.widest_gap, unit.gap)
             _add_piece(body, unit, kind)
         i += 1
     return segments

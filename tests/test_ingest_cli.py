@@ -170,3 +170,24 @@ def test_a_different_page_under_the_same_name_is_refused_without_force(site, tmp
     assert not (site / old_paths[1]).exists()
     assert (site / "content/bulletins/003_0f1a193ba6c2174a.txt").read_text("utf-8") \
         == other.read_text("utf-8")
+
+
+EVALUATION = Path(__file__).parent / "fixtures" / "evaluation" / "tuning"
+
+
+def test_explain_gives_the_evidence_of_each_decision(site):
+    page = EVALUATION / "t02_big5_suzhou_kunshan.txt"
+    result = run(site, "--dry-run", "--explain", str(page))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "region  江苏/苏州/昆山: 昆山市 (text, union) ×2" in out
+    assert "顧曉東 (lead “本報訊（通訊員 顧曉東）”)" in out
+    assert "title   崑山：暖心年夜飯端上流水線旁: printed headline" in out
+
+
+def test_report_names_weak_decisions(site):
+    page = EVALUATION / "t05_december_next_year.txt"
+    result = run(site, "--dry-run", "--report", str(page))
+    assert result.exit_code == 0, result.output
+    assert "weak  1. 福州启动2025年“两节”送温暖活动: year 2024: a December item about 2025's " \
+        "holidays" in result.output

@@ -174,7 +174,7 @@ def region_with_evidence(draft: Draft, gaz: Gazetteer) -> tuple[Region, list[Reg
     for text, weight, role in _weighted_texts(draft):
         for m in mentions(text, gaz, context=context):
             # The union acting (无锡市总工会, 拱墅区总工会) names the article's own place.
-            union = _UNION.match(text, m.start + len(m.text))
+            union = _UNION.match(simplified(text), m.start + len(m.text))
             factor = 2.0 if union else _REGISTRATION if _bracketed(text, m) else 1.0
             weighted.append((m, weight * factor))
             found.append((m, role + (", union" if union else "")))

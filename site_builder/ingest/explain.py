@@ -68,7 +68,7 @@ def weak_decisions(article: CutArticle) -> list[str]:
         weak.append(f"year {meta.year}: {meta.year_evidence}")
     if not meta.authors:
         weak.append("no author found (no byline, lead or credit)")
-    if article.chars < 80:
+    if article.chars < 40:
         weak.append(f"only {article.chars} characters: a fragment of a neighbour?")
     return weak
 

@@ -179,7 +179,22 @@ def region_with_evidence(draft: Draft, gaz: Gazetteer) -> tuple[Region, list[Reg
             weighted.append((m, weight * factor))
             found.append((m, role + (", union" if union else "")))
     region, regions = choose_region(weighted, gaz)
+    acting = _acting_union(region, found)
+    if acting is not None:
+        region, regions = acting, [acting, *(r for r in regions if r != acting)]
     return region, regions, _explain_region(region, found)
+
+
+def _acting_union(region: Region, found: list[tuple[Mention, str]]) -> Region | None:
+    """The union acting in the headline or opening (广丰区总工会走进…) is the organisation the
+    story is about: when it sits inside the chosen region, and is the only such union there,
+    the article goes down to it."""
+    acting = {m.region.path: m.region for m, role in found
+              if role in ("headline, union", "opening, union")
+              and m.region.path.startswith(region.path + "/")}
+    if region.is_national or len(acting) != 1:
+        return None
+    return next(iter(acting.values()))
 
 
 def _explain_region(region: Region, found: list[tuple[Mention, str]]) -> str:

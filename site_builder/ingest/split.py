@@ -283,7 +283,7 @@ def _merge_clusters(segments: list[Body | HeadGroup]) -> list[Body | HeadGroup]:
             cluster = segments[i:j]
             below = segments[j] if j < len(segments) else None
             above = out[-1] if out and isinstance(out[-1], Body) else None
-            if (len(cluster) > 1 and above is not None and isinstance(below, Body)
+            if (above is not None and isinstance(below, Body)
                     and _title_of_above(cluster[0], above, below, segments)):
                 cluster[0].under_body = True  # printed under its body
                 out.append(cluster[0])

@@ -296,8 +296,9 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
         return True
     if is_byline(line) and not is_byline(following):  # 本报记者 李丰 above the first paragraph
         return True
-    if not _PUNCT_ANY.search(line) and width(line) < 0.6 * full:
-        return True  # a kicker or headline set above its text: a wrapped line fills the column
+    if (so_far == line and not _PUNCT_ANY.search(line) and not re.search(r"[A-Za-z0-9]", line)
+            and width(line) < 0.6 * full):
+        return True  # a kicker or headline set alone above its text: a wrapped line fills the column
     last = line.rstrip()[-1]
     ends = ends_sentence(line) or last in "：:" or last in CLOSERS
     return ends and width(line) < full - 4

@@ -126,6 +126,14 @@ def is_signed_credit(text: str) -> bool:
     return bool(words) and all(_CREDIT_NAME.match(w) for w in words) and len(words) <= 6
 
 
+# The hundred commonest Chinese surnames (they cover about 85% of the population).
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤")
+COMMON_PREFIX_FREQ = 50  # 张家 in 张家港: a surname opening a common word is not a name
+
+
 def looks_like_name(word: str) -> bool:
     """A 2–4 character personal name, judged by jieba's part-of-speech tags (nr*)."""
     if not 2 <= len(word) <= 4 or not all(is_han(c) for c in word):
@@ -133,7 +141,12 @@ def looks_like_name(word: str) -> bool:
     tokens = segment.tagged(word)
     if tokens[0][1].startswith("nr"):
         return True
-    return segment.word_tag(word[0]).startswith("nr") and len(tokens) <= 2
+    if segment.word_tag(word[0]).startswith("nr") and len(tokens) <= 2:
+        return True
+    # A common surname before a given name the dictionary does not hold as a word (张海鹰):
+    # jieba tags 张 as a measure word, yet no dictionary word starts the name.
+    return word[0] in SURNAMES and len(word) <= 3 and segment.frequency(word) == 0 \
+        and segment.frequency(word[:2]) < COMMON_PREFIX_FREQ
 
 
 @cache

@@ -170,11 +170,10 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             # A subhead is set off like the body's paragraphs; the next story's headline by a
             # wider gap than any inside the body (what follows decides the rest: a lead or
             # byline below starts a story).
-            if (body is not None and not body.closed and len(run) == 1 and kind == HEAD
-                    and not unit.vertical and not unit.spaced and nxt in (TEXT, ENTRY)
-                    and not _doubled(unit) and width(unit.text) <= 60
-                    and (unit.gap < 2 or unit.gap <= body.widest_gap)):
-                body.pieces.append(Piece("h2", unit.text, unit.lineno))
+            if (body is not None and not body.closed and kind == HEAD and nxt in (TEXT, ENTRY)
+                    and _subhead_run(run, body)):
+                # A subhead set on two lines (冰雪大世界里 / 工会驿站暖人心) is one subhead.
+                body.pieces.append(Piece("h2", " ".join(u.text for u, _ in run), unit.lineno))
             else:
                 body = None
                 _add_groups(segments, run)
@@ -194,6 +193,18 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             _add_piece(body, unit, kind)
         i += 1
     return segments
+
+
+def _subhead_run(run: list[tuple[Unit, str]], body: Body) -> bool:
+    """A section subhead inside an open body: one short headline line (or two set as one,
+    no gap between them, in a body that already has text), set off no wider than the body's
+    own paragraphs."""
+    first = run[0][0]
+    if len(run) > 2 or any(k != HEAD for _, k in run) or (len(run) == 2 and (
+            run[1][0].gap > 0 or not any(p.kind == "p" for p in body.pieces))):
+        return False
+    return all(not u.vertical and not u.spaced and not _doubled(u) and width(u.text) <= 60
+               for u, _ in run) and (first.gap < 2 or first.gap <= body.widest_gap)
 
 
 def _doubled(unit: Unit) -> bool:

@@ -24,7 +24,7 @@ from .console import Console, print_report
 from .content import Library, load_library
 from .content.bulletins import Bulletin, load_bulletins
 from .content.cache import ArticleCache
-from .errors import Diagnostic, SiteError
+from .errors import Diagnostic, SiteError, display_path
 from .publish import BuildLocked, OutputRefused, Stage, build_lock, catch_up_search, staged_output
 from .render import make_environment, plan_site, reuse
 from .render.site import link_changed_pages, render_search_page, render_site
@@ -134,6 +134,9 @@ def build_site(config: Config, *, output: Path | None = None, strict: bool = Fal
         report.diagnostics.append(exc.diagnostic)
     except BuildLocked as exc:
         console.print(f"[red]error:[/] {exc}")
+    except OSError as exc:  # disk full, a read-only folder: one line, and the old site stays
+        where = display_path(exc.filename, config.root) if exc.filename else str(out_dir)
+        report.diagnostics.append(Diagnostic(where, None, f"cannot write: {exc.strerror or exc}"))
     report.seconds = time.perf_counter() - started
     builder.last_report = report
     linked = f", {report.linked} linked" if report.linked else ""

@@ -92,6 +92,7 @@ from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
 from .reader import FORMAT_VERSION, LENGTHS_FILE
 from .schema import SCHEMA_VERSION, region_levels, searchable_parts
+from .script_chunks import write_script_chunks
 
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
@@ -117,8 +118,10 @@ def write_search_index(articles: list[Article], config: Config, output_dir: Path
     root = index_dir(config)
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root.parent / "index.lock")):
-        return Exporter(config, root).run(articles, output_dir / "search", note or _quiet,
-                                          replacing or _quiet, ready or _quiet)
+        report = Exporter(config, root).run(articles, output_dir / "search", note or _quiet,
+                                            replacing or _quiet, ready or _quiet)
+    report["script_chunks"] = write_script_chunks(output_dir / "search")  # for file:// pages
+    return report
 
 
 def _quiet(*_args: object) -> None:

@@ -80,13 +80,15 @@ class Builder:
     """One site's build stages, with what carries over between builds of it."""
 
     def __init__(self, config: Config, *, strict: bool = False, drafts: bool = False,
-                 workers: int | None = None, save_cache: bool = True) -> None:
+                 future: bool = False, workers: int | None = None,
+                 save_cache: bool = True) -> None:
         self.config = config
         # False: a long-lived caller (the dev server) keeps the plan in memory and saves the
         # parse cache and plan itself (on exit)
         self.save_cache = save_cache
         self.strict = strict
         self.drafts = drafts
+        self.future = future
         self.workers = workers or os.cpu_count() or 1
         self.state = config.root / STATE_DIR
         self.cache = ArticleCache(self.state / "cache" / "articles.pickle",
@@ -134,7 +136,8 @@ class Builder:
                  if self.cache.entries else None)
         try:
             library = load_library(config.content_dir, project_root=config.root,
-                                   drafts=self.drafts, trusted_html=config.trusted_html,
+                                   drafts=self.drafts, future=self.future,
+                                   trusted_html=config.trusted_html,
                                    cache=self.cache, workers=self.workers)
             bulletins, bulletin_problems = load_bulletins(config.content_dir, config.root)
             report.diagnostics.extend(self._grade(library.diagnostics + bulletin_problems))
@@ -288,7 +291,7 @@ class Builder:
         h = hashlib.blake2b(digest_size=16)
         h.update(repr((__version__, _code_digest(),
                        self.config.settings(),
-                       self.drafts)).encode())
+                       self.drafts, self.future)).encode())
         templates = self.config.templates_dir
         for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
             if path.is_file():
@@ -317,8 +320,8 @@ _PAGE_CODE = {"content", "archive", "render", "data", "__init__.py", "build.py",
 
 
 def build_site(config: Config, *, output: Path | None = None, strict: bool = False,
-               drafts: bool = False, quiet: bool = False, workers: int | None = None,
-               builder: Builder | None = None) -> BuildReport:
+               drafts: bool = False, future: bool = False, quiet: bool = False,
+               workers: int | None = None, builder: Builder | None = None) -> BuildReport:
     """Build the whole site into ``output`` (default: the configured folder).
 
     A long-lived caller (the dev server) passes the same ``builder`` every time, so parsed
@@ -328,7 +331,8 @@ def build_site(config: Config, *, output: Path | None = None, strict: bool = Fal
     console = _Console()
     report = BuildReport(ok=False, output=out_dir)
     started = time.perf_counter()
-    builder = builder or Builder(config, strict=strict, drafts=drafts, workers=workers)
+    builder = builder or Builder(config, strict=strict, drafts=drafts, future=future,
+                                 workers=workers)
     builder.state.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(builder.state / "build.lock"))
     try:

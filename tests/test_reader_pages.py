@@ -35,7 +35,8 @@ def reader_site(tmp_path_factory) -> Path:
     articles = site / "content/articles/2024"
     (articles / "wuxi-second.md").write_text(
         "---\ntitle: 无锡职工迎新春\ndate: 2024-02-01\nregion: 江苏/无锡\nsource: paper.txt\n---\n\n"
-        "无锡市总工会走访慰问困难职工。\n", encoding="utf-8")
+        "无锡市总工会走访慰问困难职工。\n\n### 走访一线\n\n慰问快递小哥。\n\n#### 细节\n\n年货。\n",
+        encoding="utf-8")
     bulletins = site / "content/bulletins"
     bulletins.mkdir()
     (bulletins / "paper.txt").write_text("无锡职工迎新春\n无锡市总工会走访慰问困难职工。\n",
@@ -79,6 +80,13 @@ def test_neighbours_are_labelled_with_their_scope(reader_site):
                      r"上一篇（较早）</span> 无锡职工迎新春", newer)
     older = html(reader_site, "articles/2024/wuxi-second/")
     assert "下一篇（较新）</span> 无锡市总工会冬日暖“新”服务活动" in older
+
+
+def test_body_headings_rank_under_the_title(reader_site):
+    """A body whose sections start at ### gets them as h2 (axe heading-order): the page's
+    title is the h1, and no level is skipped."""
+    page = html(reader_site, "articles/2024/wuxi-second/")
+    assert "<h2>走访一线</h2>" in page and "<h3>细节</h3>" in page and "<h4>" not in page
 
 
 def test_region_counts_say_what_they_count(reader_site):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import shutil
 import zipfile
 from html.parser import HTMLParser
@@ -18,7 +19,7 @@ from conftest import REPO, make_site
 from site_builder.build import build_site
 from site_builder.config import load_config
 from site_builder.search import SearchIndex, browser_dir, open_index
-from site_builder.search.script_chunks import CALLBACK, CHUNK_DIR
+from site_builder.search.script_chunks import CALLBACK, CHUNK_DIR, COMPLETE
 
 WATCH = """
 window.__csp = [];
@@ -169,18 +170,32 @@ def test_each_export_file_has_a_current_script_copy_after_edits(tmp_path):
     has a script copy that hands search.js exactly its contents, and no copy is left over."""
     site = make_site(tmp_path)
     config = load_config(site / "config.yaml")
-    assert build_site(config, quiet=True).ok
-    assert_copies_current(site / "output/search")
+    first = build_site(config, quiet=True)
+    assert first.ok
+    search = site / "output/search"
+    assert_copies_current(search)
     article = site / "content/articles/2021/haishu.md"
     article.write_text(article.read_text(encoding="utf-8") + "\n补记：快递网点又收到一批年货。\n",
                        encoding="utf-8")
-    assert build_site(config, quiet=True).ok
-    assert_copies_current(site / "output/search")
+    edit = build_site(config, quiet=True)
+    assert edit.ok and edit.search["mode"] == "patched"
+    assert 0 < edit.search["script_chunks"] < first.search["script_chunks"] / 4  # the few it wrote
+    assert_copies_current(search)
     assert build_site(config, quiet=True).ok  # the spare, a build behind, catches up
-    assert_copies_current(site / "output/search")
+    assert_copies_current(search)
     article.unlink()
     assert build_site(config, quiet=True).ok
-    assert_copies_current(site / "output/search")
+    assert_copies_current(search)
+    # Copies a stopped build left half made (no mark that the last run ended): all compared.
+    (search / CHUNK_DIR / COMPLETE).unlink()
+    stale = search / CHUNK_DIR / "lengths.bin.js"
+    stale.write_text(f'{CALLBACK}("lengths.bin","AAAA");\n', encoding="utf-8")
+    os.utime(stale, ns=(0, 0))
+    other = site / "content/articles/2024/jiangyin-zhaopin.md"
+    other.write_text(other.read_text(encoding="utf-8") + "\n又讯。\n", encoding="utf-8")
+    assert build_site(config, quiet=True).ok
+    assert build_site(config, quiet=True).ok  # (the folder that held the stale copy again)
+    assert_copies_current(search)
 
 
 def assert_copies_current(folder: Path) -> None:
@@ -189,6 +204,7 @@ def assert_copies_current(folder: Path) -> None:
              and p.relative_to(folder).parts[0] != CHUNK_DIR and p.name != "index.html"}
     copies = {p.relative_to(folder / CHUNK_DIR).as_posix().removesuffix(".js")
               for p in (folder / CHUNK_DIR).rglob("*.js")}
+    assert (folder / CHUNK_DIR / COMPLETE).is_file()
     assert copies == files and files
     prefix = f"{CALLBACK}("
     for rel in sorted(files):

@@ -6,10 +6,14 @@ line that hands the file's contents to the page's search script,
 ``searchChunk("g/52.bin","<base64>");`` (a JSON file as its object, not as text). search.js
 loads these only when the page's address is a file:// one; over http it fetches the files.
 
-They are brought up to date after each export, for the files that changed since their copy
-was made: a copy is current when it is not older than its file. The export writes every file
-it changes anew, and the build links unchanged ones from the last output, which keeps their
-times; so a file newer than its copy is one the copy does not describe.
+They are brought up to date after each export. An export that patched an output holding the
+last export names the files it wrote or removed: only those are copied again (the rest, and
+their copies, were linked from the last output). Otherwise (a full export, a first build,
+or copies a stopped build left half made: no COMPLETE mark), every file is compared with
+its copy: a copy is current when it is not older than its file, as the export writes every
+file it changes anew and the build links unchanged ones, which keeps their times. Stating
+every file costs an edit build at 10,000 articles (54,000 files) 0.2-0.8 s; the named
+files, a few milliseconds.
 """
 
 from __future__ import annotations
@@ -25,15 +29,24 @@ from ..render import replace_file
 CHUNK_DIR = "js"
 NOT_EXPORT = frozenset({"index.html"})  # the search page, which sits beside the export
 CALLBACK = "searchChunk"  # the global function search.js defines for the copies
+COMPLETE = ".complete"  # in js/, empty: every copy was current when the last run ended
 
 
-def write_script_chunks(folder: Path) -> int:
+def write_script_chunks(folder: Path, changed: set[str] | None = None) -> int:
     """Make ``folder/js/`` hold a current script copy of each export file in ``folder``
-    and nothing else; return how many copies were written."""
-    sources = _times(folder, skip=CHUNK_DIR)
-    chunks = _times(folder / CHUNK_DIR)
+    and nothing else; ``changed``: the only export files that may differ from their copies
+    (None: any may). Returns how many copies were written."""
+    mark = folder / CHUNK_DIR / COMPLETE
+    if changed is not None and mark.exists():
+        sources = {rel: 0 for rel in changed if (folder / rel).is_file()}
+        chunks = {f"{rel}.js": -1 for rel in changed}
+    else:
+        sources = _times(folder, skip=CHUNK_DIR)
+        chunks = _times(folder / CHUNK_DIR)
+    with contextlib.suppress(FileNotFoundError):
+        mark.unlink()  # (until this run ends, the copies are of unknown state)
     written = 0
-    made: set[str] = set()
+    made: set[Path] = set()
     for rel, mtime in sorted(sources.items()):
         if chunks.get(f"{rel}.js", -1) >= mtime:
             continue
@@ -49,6 +62,8 @@ def write_script_chunks(folder: Path) -> int:
         if rel.removesuffix(".js") not in sources:
             with contextlib.suppress(FileNotFoundError):
                 (folder / CHUNK_DIR / rel).unlink()
+    mark.parent.mkdir(parents=True, exist_ok=True)
+    mark.touch()
     return written
 
 

@@ -24,7 +24,7 @@ import json
 import os
 from pathlib import Path
 
-from ..render import replace_file
+from ..fs import replace_file
 
 CHUNK_DIR = "js"
 NOT_EXPORT = frozenset({"index.html"})  # the search page, which sits beside the export

@@ -20,7 +20,7 @@ from .feeds import atom_feed, robots, sitemap, sitemap_entries
 from .fingerprint import page_fingerprint
 from .media import article_media
 from .plan import SEARCH_URL, Page, plan_site, search_page
-from .views import href, page_context, page_view, site_view
+from .views import href, page_context, page_view, place, site_view
 
 __all__ = ["SEARCH_URL", "Page", "link_pages", "make_environment", "plan_site",
            "render_page", "render_pages", "search_page", "write_extras"]
@@ -47,6 +47,7 @@ def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2
         keep_trailing_newline=True,
     )
     env.filters["href"] = href
+    env.filters["place"] = place
     return env
 
 

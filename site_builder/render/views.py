@@ -16,6 +16,7 @@ import json
 from dataclasses import dataclass, field
 
 import jinja2
+import markupsafe
 
 from ..archive import RegionNode, TagNode, YearNode
 from ..config import Config
@@ -307,6 +308,15 @@ def _text(value: object) -> str:
 def page_file(url: str) -> str:
     """The file a site-relative URL names: a folder's ``index.html``."""
     return f"{url}index.html" if url == "" or url.endswith("/") else url
+
+
+def place(path: str) -> markupsafe.Markup:
+    """A region path (江苏/无锡/江阴) that may wrap after a slash but never inside a name. (A
+    filter, not a template macro: it is in every list item, and a macro call cost a build of
+    10,000 articles a tenth of its rendering.)"""
+    names = "/<wbr>".join(f'<span class="name">{markupsafe.escape(n)}</span>'
+                          for n in path.split("/"))
+    return markupsafe.Markup(f'<span class="place">{names}</span>')
 
 
 @jinja2.pass_context

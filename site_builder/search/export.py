@@ -55,7 +55,6 @@ from filelock import FileLock
 
 from ..config import Config
 from ..content import Article
-from ..content.article import decode_bodies
 from ..fs import replace_file
 from ..procs import run_apart, worker_pool
 from . import docstore
@@ -289,7 +288,6 @@ class Exporter:
         store.mkdir(exist_ok=True)
         _JOB = (docs, self.vocabulary, self.words, doc_dir, spill, str(store))
         segmenter(self.words)  # loaded once here, shared by the forked workers
-        decode_bodies(docs)  # (else each worker decodes its own copy of the ones it reads)
         from . import vector  # noqa: F401  (and numpy: imported once, before the fork)
         tasks = [(b, min(b + TASK_BLOCKS, _blocks(len(docs))))
                  for b in range(0, _blocks(len(docs)), TASK_BLOCKS)]

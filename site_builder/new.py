@@ -18,9 +18,10 @@ from .clock import today
 from .config import Config
 from .content.article import KINDS, validate
 from .content.frontmatter import dump_front_matter, split_front_matter
-from .content.loader import ARTICLES_DIR, ascii_slug
+from .content.loader import ARTICLES_DIR
 from .errors import display_path
 from .gazetteer import default_gazetteer
+from .slugs import ascii_slug
 
 MAX_SLUG_CHARS = 60
 _TAG_SEPARATORS = re.compile(r"[,，、;；]")

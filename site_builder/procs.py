@@ -6,7 +6,7 @@ wait forever. Each worker asks Linux to kill it when its parent dies.
 
 Workers share the build's memory until they write to it, and the cyclic garbage collector
 writes to every object it walks: the inherited objects are frozen out of its reach while a
-pool runs (at 100,000 articles, each render worker otherwise copied ~500 MB of the plan).
+pool runs (else each render worker copies the whole plan: docs/performance.md, memory at scale).
 """
 
 from __future__ import annotations
@@ -175,7 +175,7 @@ def _run_beside(parent: int, pipe, target: Callable[..., object], args: tuple) -
 @contextlib.contextmanager
 def collector_paused() -> Iterator[None]:
     """Unpickling a build's state creates millions of objects, none of them garbage: the
-    cyclic collector would walk them over and over (0.5 s instead of 0.1 s at 10k)."""
+    cyclic collector would walk them over and over."""
     enabled = gc.isenabled()
     gc.disable()
     try:

@@ -64,7 +64,7 @@ def test_resolving_regions_and_ascii_slugs_need_no_pinyin_import():
     import sys
 
     code = ("import sys; from site_builder.gazetteer import default_gazetteer;"
-            "from site_builder.content.loader import ascii_slug;"
+            "from site_builder.slugs import ascii_slug;"
             "g = default_gazetteer(); assert g.resolve('陕西/西安').slug_path == 'shaanxi/xian';"
             "assert ascii_slug('002_5f622d1ce22f044b') == '002-5f622d1ce22f044b';"
             "print('pypinyin' in sys.modules)")

@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from ..content import Article
-from ..content.loader import ascii_slug
 from ..gazetteer import Region
+from ..slugs import ascii_slug
 
 RELATED_COUNT = 5
 RELATED_WINDOW = 12  # nearby articles considered per shared place or tag

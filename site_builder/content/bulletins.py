@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostic, display_path
-from .loader import ascii_slug, unreadable_name_or_kind
+from ..slugs import ascii_slug
+from .loader import unreadable_name_or_kind
 
 BULLETINS_DIR = "bulletins"
 

@@ -12,6 +12,7 @@ from ..clock import is_scheduled, today
 from ..errors import Diagnostic, display_path
 from ..gazetteer import Gazetteer, default_gazetteer
 from ..procs import worker_pool
+from ..slugs import ascii_slug
 from .article import Article, _clean, validate
 from .cache import ArticleCache, content_digest, file_stamp
 from .frontmatter import FrontMatterError, split_front_matter
@@ -248,21 +249,6 @@ def article_url(path: Path, content_dir: Path, slug: str | None = None) -> str:
     if slug:
         parts[-1] = slug
     return "/".join([ARTICLES_DIR, *parts]) + "/"
-
-
-_NOT_WORD = re.compile(r"[^A-Za-z0-9]+")
-
-
-def ascii_slug(text: str) -> str:
-    """Lowercase ASCII words joined by '-': 无锡 → wu-xi, 'Hello World' → hello-world."""
-    if text.isascii():  # file and bulletin names: no pinyin (0.3 s to import) needed
-        words = _NOT_WORD.split(text)
-    else:
-        from pypinyin import lazy_pinyin
-
-        words = lazy_pinyin(text, errors=_NOT_WORD.split)
-    slug = "-".join(w.lower() for w in words if w and re.fullmatch(r"[A-Za-z0-9]+", w))
-    return slug or "item"
 
 
 def _summarize(body_html: str) -> str:

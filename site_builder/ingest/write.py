@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..content.frontmatter import dump_front_matter, split_front_matter
-from ..content.loader import ascii_slug
+from ..slugs import ascii_slug
 from .cut import Cut, CutArticle
 from .text import simplified
 

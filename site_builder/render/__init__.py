@@ -97,7 +97,7 @@ def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out
 
 
 PARALLEL_MIN = 400  # pages; fewer render faster than processes start
-LINK_MIN = 32  # pages due before a donor's fingerprints are read (~0.01 s at 10k)
+LINK_MIN = 32  # pages due before reading the donor's fingerprints is worth its cost
 
 
 def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[str, str],
@@ -187,8 +187,7 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
 
     A feed's or the sitemap's fingerprint is that of what it is made from (the articles it
     shows, the page URLs), so one that ``previous`` (the same folder's last fingerprints)
-    already has is not made again: at 10,000 articles, making them costs a one-off build
-    0.3 s. Other files are fingerprinted by their bytes."""
+    already has is not made again. Other files are fingerprinted by their bytes."""
     global _EXTRAS
     site = repr(config.settings())
     made: dict[str, bytes] = {}

@@ -13,8 +13,8 @@ import re
 from pathlib import PurePosixPath
 
 from ..content import Article
-from ..content.loader import ascii_slug
 from ..content.markdown import IMG_SRC
+from ..slugs import ascii_slug
 
 MEDIA_DIR = "media"
 # What an image may be: anything else named as one (a draft's .md, a config file) stays in

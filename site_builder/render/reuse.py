@@ -9,7 +9,7 @@ pages that hold an edited article get a new fingerprint. Anything else — an ar
 removed, renamed, re-dated, re-tagged; a bulletin changed — plans the site again.
 
 A one-off build (``site-builder build``) gets the same from the plan saved by the build
-before it (``save``/``load``): planning 10,000 articles costs 2 s, loading their plan 0.2 s.
+before it (``save``/``load``): loading a plan costs a tenth of planning anew.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ _METADATA_FIELDS = tuple(f.name for f in dataclasses.fields(Article) if f.name n
 
 def metadata(article: Article) -> str:
     """Everything about an article but its body, as a digest of plain values (a plan keeps
-    10,000 of them: as tuples they took 0.03 s of its 0.09 s load)."""
+    one per article, and loads faster with digests than with the values)."""
     plain = tuple(_plain(getattr(article, name)) for name in _METADATA_FIELDS)
     return hashlib.blake2b(repr(plain).encode(), digest_size=16).hexdigest()
 
@@ -146,7 +146,7 @@ def save(plan: Plan, file: Path, key: str) -> None:
     cache; article pages are not stored: on load, each is planned again when first read.
 
     A plan that differs from the saved one by bodies only (``plan.saved``) is kept as a
-    small delta beside it: the fingerprints and digests that changed (0.2 s → 1 ms)."""
+    small delta beside it: the fingerprints and digests that changed."""
     file.parent.mkdir(parents=True, exist_ok=True)
     base = plan.saved
     if base is not None:

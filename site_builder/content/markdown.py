@@ -31,26 +31,31 @@ IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
 
 _converter: markdown.Markdown | None = None
 
-# Python-Markdown scans forward from every '[' to its matching ']' (links, images) and from
-# every '<' to the next '>' (inline HTML, autolinks): text full of unclosed ones costs time
-# quadratic in its length (10,000 '[' took seconds, a megabyte hours). A paragraph whose scans
-# would pass this many characters is shown as the text it is, every character kept.
+# Python-Markdown scans forward from every '[' to its matching ']' (links, images), from the
+# '(' after a ']' to its matching ')' (a link's target) and from every '<' to the next '>'
+# (inline HTML, autolinks): text full of unclosed ones costs time quadratic in its length
+# (10,000 '[' took seconds, a megabyte hours). A paragraph whose scans would pass this many
+# characters is shown as the text it is, every character kept.
 MAX_SCAN = 1_000_000
-_BRACKETS = re.compile(r"[\[\]]")
+_PAIRS = {"[": re.compile(r"[\[\]]"), "(": re.compile(r"[()]")}
 _ANGLES = re.compile(r"[<>]")
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 
 
 def scan_cost(text: str) -> int:
     """Characters Python-Markdown's inline patterns would scan forward in ``text``."""
-    cost, opened = 0, []
-    for m in _BRACKETS.finditer(text):
-        if m.group() == "[":
-            opened.append(m.start())
-        elif opened:
-            cost += m.start() - opened.pop()
-    cost += sum(len(text) - start for start in opened)
-    waiting = []
+    cost = 0
+    for opener, pattern in _PAIRS.items():
+        opened: list[tuple[int, bool]] = []
+        for m in pattern.finditer(text):
+            at = m.start()
+            if m.group() == opener:  # a '(' is scanned from only as a link's target
+                opened.append((at, opener == "[" or text[at - 1: at] == "]"))
+            elif opened:
+                start, scanned = opened.pop()
+                cost += at - start if scanned else 0
+        cost += sum(len(text) - start for start, scanned in opened if scanned)
+    waiting: list[int] = []
     for m in _ANGLES.finditer(text):
         if m.group() == "<":
             waiting.append(m.start())

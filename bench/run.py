@@ -390,15 +390,11 @@ def inprocess_latency(project: Path, queries: list[str], reps: int) -> dict | No
     case), set up the way ``site-builder search`` sets it up. None when the stage is absent."""
     try:
         from site_builder.config import load_config
-        from site_builder.search import engine, indexer
+        from site_builder.search import engine
 
         config = load_config(project / "config.yaml")
         started = time.perf_counter()
-        ix = indexer.open_index(config)
-        if ix is None:
-            return None
-        extra = [indexer.browser_dir(config)] if hasattr(indexer, "browser_dir") else []
-        index = engine.SearchIndex(ix, *extra)
+        index = engine.SearchIndex(config.root)
     except Exception as exc:  # the search stage's API is not there (yet): report n/a
         print(f"  in-process search: n/a — {type(exc).__name__}: {exc}", file=sys.stderr)
         return None

@@ -10,7 +10,7 @@ from test_search import write_site
 
 from site_builder.build import build_site
 from site_builder.config import load_config
-from site_builder.search import SearchIndex, browser_dir, open_index
+from site_builder.search import SearchIndex
 from site_builder.search.analysis import normalize
 
 pytestmark = pytest.mark.browser
@@ -50,7 +50,7 @@ def result_urls(page, base: str) -> list[str]:
 
 def test_browser_top10_equals_cli_top10(chromium_browser, site):
     config, url = site
-    index = SearchIndex(open_index(config), browser_dir(config))
+    index = SearchIndex(config.root)
     page = chromium_browser.new_page()
     try:
         for query in PARITY_QUERIES:

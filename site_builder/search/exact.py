@@ -24,9 +24,12 @@ Example (docs/search.md runs it)::
 from __future__ import annotations
 
 import re
+import sys
+from array import array
 from pathlib import Path
 
 from whoosh import query as wq
+from whoosh.columns import NumericColumn
 from whoosh.matching import ListMatcher, NullMatcher
 from whoosh.qparser import FieldsPlugin, OperatorsPlugin, PhrasePlugin, QueryParser
 from whoosh.sorting import Categorizer, FacetType
@@ -114,15 +117,35 @@ class ScoredList(ListMatcher):
 def segment_numbers(reader) -> dict[int, int]:
     """Export document number → this segment reader's document number, for its live
     documents (an updated article's old copy stays in its segment, deleted, until a merge).
-    Kept on the reader: one walk of the ``number`` column per segment and query process."""
+    Kept on the reader: one read of the ``number`` column per segment and query process."""
     known = getattr(reader, "_export_numbers", None)
     if known is None:
-        column = reader.column_reader("number")
+        numbers = number_column(reader)
         deleted = reader.is_deleted if reader.has_deletions() else None
-        known = {column[docnum]: docnum for docnum in range(reader.doc_count_all())
+        known = {n: docnum for docnum, n in enumerate(numbers)
                  if deleted is None or not deleted(docnum)}
         reader._export_numbers = known
     return known
+
+
+def number_column(reader) -> list[int]:
+    """The ``number`` of every document of a segment, read at once. Whoosh reads a column a
+    value at a time (~4 µs each: ~40 ms of a query at 10,000 articles), so its fixed-width
+    numeric column is read here as one array; any other column reader, value by value."""
+    numbers = getattr(reader, "_numbers", None)
+    if numbers is not None:
+        return numbers
+    column = reader.column_reader("number", translate=False)
+    if isinstance(column, NumericColumn.Reader) and column._count == reader.doc_count_all():
+        values = array(column._typecode, column._dbfile.get(column._basepos,
+                                                             column._fixedlen * column._count))
+        if sys.byteorder == "little":  # stored big-endian ("!")
+            values.byteswap()
+        numbers = values.tolist()
+    else:
+        numbers = list(column)
+    reader._numbers = numbers
+    return numbers
 
 
 class Ranked(FacetType):
@@ -144,7 +167,7 @@ class _RankCategorizer(Categorizer):
         self.numbers = None
 
     def set_searcher(self, segment_searcher, docoffset: int) -> None:
-        self.numbers = segment_searcher.reader().column_reader("number")
+        self.numbers = number_column(segment_searcher.reader())
 
     def key_for(self, matcher, segment_docnum: int):
         number, score = self.numbers[segment_docnum], matcher.score()

@@ -149,8 +149,9 @@ def vocabulary(config: Config) -> tuple[str, ...]:
 def doc_text(article: Article) -> DocText:
     text = article.uncached_text()
     keywords = [f"region:{path}" for path in region_paths(article)]
-    keywords += [f"tag:{normalize(t)}" for t in article.tags if normalize(t)]
-    keywords += [f"author:{normalize(a)}" for a in article.authors if normalize(a)]
+    for field, values in (("tag", article.tags), ("author", article.authors)):
+        # (as schema.document gives them to Whoosh's comma-separated keyword fields)
+        keywords += [f"{field}:{v}" for v in (normalize(v).replace(",", "") for v in values) if v]
     return (tuple(searchable_parts(article, text)), article.title, text,
             tuple(dict.fromkeys(keywords)))
 

@@ -45,7 +45,8 @@ def site(tmp_path_factory) -> Path:
     article(folder, "tag-only", FILLER * 4, extra="tags: [靐靐标签词]\n")
     long_first = "这是一段很长的第一段，" * 20  # the derived summary is cut, with "…"
     article(folder, "long-summary", long_first + "\n\n第二段说送温暖。")
-    article(folder, "far-apart", "外卖骑手在暖心驿站休息。" + FILLER * 10 + "年底，工会为快递小哥发放了年货礼包。",
+    article(folder, "far-apart",
+            "外卖骑手在暖心驿站休息。" + FILLER * 10 + "年底，工会为快递小哥发放了年货礼包。",
             title="两个词相隔很远")
     index_site(root)
     return root

@@ -22,7 +22,37 @@ import tempfile
 import time
 from pathlib import Path
 
+from whoosh.analysis import Token, Tokenizer
+
+from site_builder.search.analysis import PART_SEPARATOR, normalize
+
 BENCH = Path(__file__).resolve().parent
+
+
+class Grams(Tokenizer):
+    """Characters (size 1) or bigrams (size 2) of the folded parts, true positions."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
+                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
+                 **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if mode == "query":  # a query term is already folded: one token
+            token.text, token.pos, token.boost, token.stopped = value, 0, 1.0, False
+            yield token
+            return
+        pos = 0
+        for part in value.split(PART_SEPARATOR):
+            norm = normalize(part)
+            for i in range(len(norm) - self.size + 1):
+                token.text = norm[i:i + self.size]
+                token.pos, token.boost, token.stopped = pos + i, 1.0, False
+                yield token
+            pos += len(norm) + 1
+
+
 
 
 def main() -> None:
@@ -34,37 +64,12 @@ def main() -> None:
 
     from whoosh import fields, index
     from whoosh import query as wq
-    from whoosh.analysis import Token, Tokenizer
 
     from site_builder.config import load_config
     from site_builder.content import load_library
-    from site_builder.search.analysis import PART_SEPARATOR, normalize
     from site_builder.search.engine import SearchIndex
     from site_builder.search.export import numbered
     from site_builder.search.schema import searchable_parts
-
-    class Grams(Tokenizer):
-        """Characters (size 1) or bigrams (size 2) of the folded parts, true positions."""
-
-        def __init__(self, size: int) -> None:
-            self.size = size
-
-        def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                     removestops=True, start_pos=0, start_char=0, tokenize=True, mode="",
-                     **kwargs):
-            token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-            if mode == "query":  # a query term is already folded: one token
-                token.text, token.pos, token.boost, token.stopped = value, 0, 1.0, False
-                yield token
-                return
-            pos = 0
-            for part in value.split(PART_SEPARATOR):
-                norm = normalize(part)
-                for i in range(len(norm) - self.size + 1):
-                    token.text = norm[i:i + self.size]
-                    token.pos, token.boost, token.stopped = pos + i, 1.0, False
-                    yield token
-                pos += len(norm) + 1
 
     config = load_config(args.project / "config.yaml")
     library = load_library(config.content_dir, project_root=config.root)

@@ -264,8 +264,9 @@ class Builder:
         except (OSError, UnicodeDecodeError):
             manifest = None  # (no export: the page's script asks for it, and says so)
         old = previous.get(SEARCH_URL) if previous else None
-        fingerprints = render_pages([search_page(manifest)], self.env, self.config, out_dir,
-                                    previous={SEARCH_URL: old} if old else None)
+        # Always written (unchanged bytes are left alone): the export is mirrored into the
+        # spare with the page beside it, so the spare's record of the page is no proof.
+        fingerprints = render_pages([search_page(manifest)], self.env, self.config, out_dir)
         report.rendered += fingerprints[SEARCH_URL] != old
         return fingerprints
 

@@ -895,8 +895,23 @@
     view.to.value = range && range[1] !== null ? String(range[1]) : "";
   }
 
+  // A query asked after the page loaded checks, beside its own fetches, that the index is
+  // still the one the page holds (the dev server rebuilds under an open page; a site is
+  // published anew): if not, the new manifest replaces it, what was fetched goes, and the
+  // query runs again.
+  async function indexChanged() {
+    const response = await fetch(new URL("manifest.json", BASE), { cache: "no-cache" }).catch(() => null);
+    const fresh = response && response.ok ? await response.json().catch(() => null) : null;
+    if (!fresh || fresh.export === manifest.export) return false;
+    for (const known of [cache, matchCache, scoreCache]) known.clear();
+    yearOf = null;
+    setup(fresh);
+    return true;
+  }
+
   async function show(view, query, { push = false, answer: started = null } = {}) {
     const mine = ++seq;
+    const checked = started ? null : indexChanged();
     const sort = sortOf();
     root.dataset.state = "busy";
     const url = new URL(location.href);
@@ -939,6 +954,10 @@
     }
     if (mine !== seq) return;
     await (answer === early ? shownEarly : showAnswer(answer));
+    if (checked && await checked && mine === seq) {
+      await show(view, query);
+      return;
+    }
     if (mine === seq) root.dataset.state = "done";  // tests and scripts wait for this
   }
 

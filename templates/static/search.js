@@ -1065,7 +1065,6 @@
     const top = answer.ranked.slice(0, shown);
     const docs = top.map((d) => json(`doc/${d}.json`));
     view.status.textContent = statusText(total, answer.problems);
-    view.more.hidden = shown >= total;
     const showFacets = async () => {
       const counts = await answer.counts;
       if (!stale()) renderFacets(view, counts, answer);
@@ -1082,6 +1081,7 @@
       facetsShown ||= showFacets();
     }
     if (!hits.length) view.results.replaceChildren();
+    view.more.hidden = shown >= total;  // under the hits, once they are drawn
     await (facetsShown || showFacets());
     if (!stale() && shown === PAGE && hits.length === top.length) {
       remember(answer.query, answer.sort, { total, hits, counts: await answer.counts,

@@ -135,15 +135,20 @@ def new(ctx: click.Context, title: str, region: str, date_: str | None, tags: st
 
 
 def main() -> None:
-    from .procs import settled
-
-    was_settled = settled()  # (in a test process, an earlier in-process build did it)
+    was_settled = _settled()  # (in a test process, an earlier in-process build did it)
     try:
         cli(obj={})
     except SystemExit as done:
-        if not was_settled and settled():
+        if not was_settled and _settled():
             _end_settled(done)
         raise
+
+
+def _settled() -> bool:
+    """procs.settled, without importing procs (multiprocessing, ctypes: ~30 ms of a search
+    process) where no command has: a process that never imported it never settled."""
+    procs = sys.modules.get(f"{__package__}.procs")
+    return procs is not None and procs.settled()
 
 
 def _end_settled(done: SystemExit) -> None:

@@ -56,7 +56,8 @@ def search_command(root: str | Path, query: str, *, limit: int = 10, page: int =
         when = hit.date or str(hit.year)
         click.echo(printable(f"   {hit.region} · {when} · {hit.url}"))
         if hit.only:
-            click.echo(f"   (the words are only in the {hit.only})")
+            where = "title" if hit.only == "title" else "tags or other fields"
+            click.echo(f"   (the words are only in the {where})")
         click.echo("   " + _marked(hit.snippet, hit.highlights, color))
     return 0
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .exact import KEYWORDS, ExactParser, ExactQuery, Ranked
+from .exact import ExactParser, ExactQuery, Ranked
 from .reader import Postings, StaleIndex, index_folder
 from .snippets import find_marks, make_snippet
-
-SORTS = ("relevance", "date")
-
 
 @dataclass
 class Hit:
@@ -29,7 +26,8 @@ class Hit:
     snippet: str = ""
     highlights: list[tuple[int, int]] = field(default_factory=list)
     title_highlights: list[tuple[int, int]] = field(default_factory=list)
-    only: str = ""  # "title" or "tags": the terms are there and not in the text
+    only: str = ""  # "title": the terms are in the title, not the text; "tags": in the
+    # tags (or the authors, subtitle, summary), not the text
 
     @property
     def snippet_html(self) -> str:
@@ -156,4 +154,4 @@ def mark_html(text: str, marks: list[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-__all__ = ["KEYWORDS", "Hit", "Results", "SearchIndex"]
+__all__ = ["Hit", "Results", "SearchIndex"]

@@ -14,6 +14,7 @@ from .exact import ExactParser, ExactQuery, Ranked
 from .reader import Postings, StaleIndex, index_folder
 from .snippets import find_marks, make_snippet
 
+
 @dataclass
 class Hit:
     url: str

@@ -17,11 +17,8 @@ editable tree). Median, p95 and min per install, of the wall time (what a user w
 the process's CPU time (user + system: less disturbed by other work on a shared machine, so
 better for comparing two versions), and the load average before and after.
 
-    python bench/cli_latency.py PROJECT [--reps 3] [--install both|editable|wheel] [--cold]
+    python bench/cli_latency.py PROJECT [--reps 3] [--install both|editable|wheel]
     python bench/cli_latency.py PROJ_A PROJ_B --command A --command B  # two trees, interleaved
-
-``--cold`` first deletes the CLI's config stamp beside the index and times the first query on
-its own: what the first query after a build pays (the build writes the docstore itself).
 
 bench/run.py's ``cli_latency`` times the editable install the same way; ``measure`` here can
 be called with any commands.
@@ -44,7 +41,6 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-CACHES = ("cli-config-ok",)  # what a build leaves for the first query to make
 PACKAGE_FILES = ("site_builder", "pyproject.toml", "README.md")
 
 
@@ -130,7 +126,7 @@ def measure(commands: dict[str, list[str]], projects: dict[str, Path], queries: 
                       query], projects[name])
 
     samples: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
-    for name in names:  # untimed: the docstore, if missing, is written once here
+    for name in names:  # untimed: the first run brings the index into the page cache
         run(name, queries[0])
     round_number = 0
     for q in queries:
@@ -152,8 +148,6 @@ def main() -> None:
     parser.add_argument("--install", choices=("both", "editable", "wheel"), default="both")
     parser.add_argument("--command", action="append",
                         help="time this command instead (repeat to compare, e.g. two trees)")
-    parser.add_argument("--cold", action="store_true",
-                        help="delete the CLI's config stamp first and time the first query apart")
     args = parser.parse_args()
     queries = read_queries(args.queries)
     with wheel_install() if args.install != "editable" and not args.command else _none() as wheel:
@@ -171,13 +165,6 @@ def main() -> None:
         paths = [p.resolve() for p in args.project] * (len(commands) if len(args.project) == 1 else 1)
         projects = dict(zip(commands, paths, strict=True))
         load_before = os.getloadavg()
-        if args.cold:
-            for name, command in commands.items():
-                for cache in CACHES:
-                    (projects[name] / ".site-builder" / "index" / cache).unlink(missing_ok=True)
-                seconds, _ = timed([*command, "--config", str(projects[name] / "config.yaml"),
-                                    "search", "--json", "--", queries[0]], projects[name])
-                print(f"{name:9s} first query, cold caches: {1000 * seconds:.0f} ms")
         samples = measure(commands, projects, queries, args.reps)
         load_after = os.getloadavg()
     for name, values in samples.items():

@@ -69,13 +69,13 @@ def built_and_served(root: Path) -> Iterator[tuple[str, object]]:
     which gives the CLI's answers to compare the page with)."""
     from site_builder.build import build_site
     from site_builder.config import load_config
-    from site_builder.search import SearchIndex, browser_dir, open_index
+    from site_builder.search import SearchIndex
 
     config = load_config(root / "config.yaml")
     report = build_site(config, quiet=True)
     assert report.ok, report.diagnostics
     server, url = serve_directory(root / "output")
-    index = SearchIndex(open_index(config), browser_dir(config))
+    index = SearchIndex(config.root)
     try:
         yield url, index
     finally:

@@ -5,9 +5,11 @@ No timing is asserted (speed claims live in the bench's output only).
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
+import pytest
 from test_search import index_site, small_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,8 +31,11 @@ def test_measure_runs_each_command_in_its_project_interleaved(tmp_path):
     for values in samples.values():
         assert len(values) == 4
         assert all(wall > 0 and cpu > 0 for wall, cpu in values)
-    for root in (first, second):  # each query ran in its own project (its config stamp exists)
-        assert (root / ".site-builder" / "index" / "cli-config-ok").exists()
+    # each command runs in its own project: one whose index is gone fails its own runs only
+    shutil.rmtree(second / ".site-builder")
+    assert len(cli_latency.measure({"one": command}, {"one": first}, ["温暖"], 1)["one"]) == 1
+    with pytest.raises(cli_latency.subprocess.CalledProcessError):
+        cli_latency.measure({"two": command}, {"two": second}, ["温暖"], 1)
 
 
 def test_a_failing_command_is_an_error_not_a_fast_sample(tmp_path):

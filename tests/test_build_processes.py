@@ -337,7 +337,7 @@ def test_a_settled_process_keeps_what_it_loads_out_of_the_collector():
 
 
 def test_a_build_process_ends_with_its_exit_code_and_all_of_its_output(site_dir: Path):
-    """A one-off build process ends without freeing what it loaded (launch._end_settled):
+    """A one-off build process ends without freeing what it loaded (cli._end_settled):
     what it printed still reaches a pipe in full, and its exit code is the build's."""
     def build(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run(

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from site_builder.cli import cli
 from site_builder.config import load_config
 from site_builder.content import load_library
-from site_builder.search import SearchIndex, browser_dir, open_index, write_search_index
+from site_builder.search import SearchIndex, write_search_index
 from site_builder.search.analysis import (
     fold,
     fold_char,
@@ -30,7 +30,6 @@ from site_builder.search.merge import PARTITIONS, cut_shards, merge_partition, s
 from site_builder.search.postings import analyze, encode_block, encode_block_fast
 from site_builder.search.schema import order_key, searchable_parts
 from site_builder.search.script_chunks import CHUNK_DIR
-from site_builder.search.tokenizers import GramTokenizer
 
 REPO = Path(__file__).resolve().parent.parent
 BULLETINS = REPO / "content" / "bulletins"
@@ -91,7 +90,7 @@ def index_site(root: Path):
 def generated(tmp_path_factory):
     root = write_site(tmp_path_factory.mktemp("gen"), 120)
     config, articles, stats = index_site(root)
-    index = SearchIndex(open_index(config), browser_dir(config))
+    index = SearchIndex(config.root)
     yield config, articles, index, stats
     index.close()
 
@@ -168,10 +167,7 @@ def test_partitioned_merge_gives_the_shards_of_the_whole_records(generated, coun
         assert all(cut[n] == build_shard(expected[n]) for n in expected)
 
 
-def test_gram_tokenizer_positions_are_true_character_positions():
-    tokens = [(t.text, t.pos, t.startchar, t.endchar)
-              for t in GramTokenizer()("溫 暖活\x1f動", positions=True, chars=True)]
-    assert tokens == [("温暖", 0, 0, 3), ("暖活", 1, 2, 4)]  # no bigram crosses parts
+def test_normalize_with_offsets_gives_true_character_positions():
     norm, offsets = normalize_with_offsets("a 溫")
     assert (norm, offsets) == ("a温", [0, 2])
 
@@ -229,19 +225,6 @@ def test_field_filters(generated):
     assert found_urls(index, "kind:feature") == {a.url for a in articles if a.kind == "feature"}
 
 
-def test_facet_counts(generated):
-    _, articles, index, _ = generated
-    results = index.search("工会", limit=3)
-    matching = [a for a in articles if a.url in brute_force(articles, "工会")]
-    assert results.total == len(matching)
-    assert sum(results.facets["year"].values()) == len(matching)
-    assert results.facets["year"]["2024"] == sum(1 for a in matching if a.year == 2024)
-    assert results.facets["province"]["江苏"] == sum(
-        1 for a in matching if a.region.path.startswith("江苏"))
-    assert results.facets["city"]["江苏/无锡"] == sum(
-        1 for a in matching if a.region.path.startswith("江苏/无锡"))
-
-
 # --- ranking and the CLI -------------------------------------------------------------------
 
 def small_site(tmp_path: Path) -> Path:
@@ -266,7 +249,7 @@ def small_site(tmp_path: Path) -> Path:
 
 def test_title_hits_rank_first_then_more_mentions(tmp_path):
     config, _, _ = index_site(small_site(tmp_path))
-    index = SearchIndex(open_index(config), browser_dir(config))
+    index = SearchIndex(config.root)
     urls = [h.url for h in index.search("快递小哥").hits]
     index.close()
     assert urls == ["articles/2024/titled/", "articles/2024/twice/", "articles/2024/once/"]
@@ -316,7 +299,7 @@ def test_one_changed_article_rewrites_only_affected_chunks(tmp_path):
     _, articles, third = index_site(root)
     assert third["updated_documents"] == 1
     assert 0 < third["rewritten_files"] < 0.2 * third["files"]
-    index = SearchIndex(open_index(config), browser_dir(config))
+    index = SearchIndex(config.root)
     assert found_urls(index, "龘龘独有词") == brute_force(articles, "龘龘独有词") != set()
     index.close()
     after = {p.relative_to(root / "output"): p.read_bytes()
@@ -358,7 +341,7 @@ def test_adding_and_removing_articles_patches_the_export_and_equals_a_clean_buil
     def check(expected_mode: str, phrase: str, present: bool) -> None:
         _, articles, stats = index_site(root)
         assert stats["mode"] == expected_mode
-        index = SearchIndex(open_index(config), browser_dir(config))
+        index = SearchIndex(config.root)
         assert found_urls(index, phrase) == brute_force(articles, phrase)
         assert bool(found_urls(index, phrase)) is present
         index.close()
@@ -400,7 +383,7 @@ def test_many_shards_are_cut_by_the_workers_and_find_every_term(tmp_path, monkey
     config, articles, _ = index_site(root)
     manifest = json.loads((root / "output" / "search" / "manifest.json").read_text())
     assert all(count >= PARTITIONS for count in manifest["shards"].values()), manifest["shards"]
-    index = SearchIndex(open_index(config), browser_dir(config))
+    index = SearchIndex(config.root)
     for term in ("工会", "送温暖", "快递小哥", "职工", "温"):
         assert found_urls(index, term) == brute_force(articles, term) != set(), term
     index.close()
@@ -436,7 +419,7 @@ def test_an_edit_past_a_length_step_rewrites_the_lengths_not_every_word_record(
     changed = {rel for rel in before.keys() | after.keys() if before.get(rel) != after.get(rel)}
     assert "lengths.bin" in changed
     assert len([rel for rel in changed if rel.startswith("w/")]) == 1, sorted(changed)
-    assert found_urls(SearchIndex(open_index(config), browser_dir(config)), "工会") \
+    assert found_urls(SearchIndex(config.root), "工会") \
         == brute_force(articles, "工会")
 
 
@@ -470,7 +453,7 @@ def test_a_search_stage_stopped_after_writing_shards_leaves_no_state_to_patch_fr
     def close_as_killed(self):
         self.db.close()  # (no commit: a killed process never got there)
 
-    monkeypatch.setattr(export.Exporter, "_write_docstore", stop)
+    monkeypatch.setattr(export.Exporter, "_commit", stop)
     monkeypatch.setattr(export.TextCache, "close", close_as_killed)
     with pytest.raises(Killed):
         index_site(root)

@@ -10,14 +10,23 @@ from test_search import write_site
 
 from site_builder.build import build_site
 from site_builder.config import load_config
-from site_builder.search import SearchIndex, browser_dir, open_index
+from site_builder.search import SearchIndex
 from site_builder.search.analysis import normalize
 
 pytestmark = pytest.mark.browser
 
 PARITY_QUERIES = ["送温暖", "暖", "溫暖", "快递小哥", "困难职工 年货", "工会 OR 职工",
                   "送温暖 -快递小哥", '"两节"送温暖', "暖活", "12351", "工会 year:2024",
-                  "职工 region:江苏/无锡", "iphone"]
+                  "职工 region:江苏/无锡", "iphone",
+                  # official multi-level names, the places in regions, ranges, fields
+                  "region:江苏省/无锡市", "region:四川省/凉山彝族自治州/西昌市",
+                  "region:凉山 职工", "region:浙江省/宁波市/海曙区 工会",
+                  "工会 year:2020..2022", "送温暖 year:..2021", "year:2023..",
+                  "工会 date:2021-01..2021-02-15", "date:2022-02", "title:工会", "tag:年货 职工",
+                  "author:龙小溪", "外卖骑手 OR 快递小哥 年货", "送温暖 -疫情 -快递小哥",
+                  "-送温暖 工会", '"送 温暖" OR 困难', "foo:bar 工会", "工会 kind:feature",
+                  "困难职工家庭", "春节期间", "\u200e送温暖\u202e", '"未闭合 工会']
+DATE_SORTED = ["送温暖", "工会 year:2020..2022", "region:江苏 职工"]
 HOSTILE_TITLE = '<img src=x onerror="window.__xss=1"> 职工'
 
 
@@ -28,6 +37,12 @@ def site(tmp_path_factory):
     hostile.write_text(f"---\ntitle: '{HOSTILE_TITLE}'\ndate: 2024-03-01\nregion: 山西\n---\n\n"
                        "<script>window.__xss=2</script> 职工 \" 引号 </mark><b>粗</b>\n",
                        encoding="utf-8")
+    for i, (region, regions) in enumerate([("四川/凉山/西昌", ["浙江/宁波/海曙"]),
+                                           ("江苏/南京", ["四川/凉山/西昌", "江苏/无锡/江阴"])]):
+        (root / "content" / "articles" / "2023" / f"places{i}.md").write_text(
+            f"---\ntitle: 职工之家建到工地{i}\ndate: 2023-02-0{i + 1}\nregion: {region}\n"
+            f"regions: {regions}\nauthors: [龙小溪]\ntags: [送温暖]\n---\n\n"
+            "困难职工家庭收到慰问品。春节期间，工会送温暖到工地。\n", encoding="utf-8")
     config = load_config(root / "config.yaml")
     report = build_site(config, quiet=True)
     assert report.ok, report.diagnostics
@@ -50,7 +65,7 @@ def result_urls(page, base: str) -> list[str]:
 
 def test_browser_top10_equals_cli_top10(chromium_browser, site):
     config, url = site
-    index = SearchIndex(open_index(config), browser_dir(config))
+    index = SearchIndex(config.root)
     page = chromium_browser.new_page()
     try:
         for query in PARITY_QUERIES:
@@ -61,6 +76,11 @@ def test_browser_top10_equals_cli_top10(chromium_browser, site):
             total = index.search(query, limit=0).total
             status = page.text_content(".search-status")
             assert (f"找到 {total} 篇" == status) if total else "没有找到" in status
+        for query in DATE_SORTED:
+            expected = [h.url for h in index.search(query, limit=10, sort="date").hits]
+            page.goto(f"{url}search/?q={quote(query)}&sort=date")
+            page.wait_for_selector("#search[data-state=done]")
+            assert result_urls(page, url) == expected, query
     finally:
         page.close()
         index.close()

@@ -40,8 +40,9 @@ def _patch_by_reencoding(kind: str, payload: bytes, entries: dict) -> bytes:
     from collections import defaultdict
 
     from site_builder.search.export import BLOCK, BLOCK_BITS, _entries
-    from site_builder.search.grams import blocks, frame
+    from site_builder.search.grams import frame
     from site_builder.search.postings import encode_entries
+    from site_builder.search.reader import blocks
 
     by_block = dict(blocks(payload))
     changes: dict = defaultdict(dict)

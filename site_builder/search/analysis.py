@@ -17,15 +17,15 @@ Two token streams come out of a text:
 from __future__ import annotations
 
 import threading
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 from ..segment import search_engine
 from .reader import ZERO_WIDTH as _ZERO_WIDTH  # invisible characters, ignored like spaces
 
-# Separates the parts of one document (title, subtitle, authors, ...) inside a field value;
-# no gram or word spans it. A control character the content stage never lets through.
+# Separates the parts of one document (title, subtitle, authors, ...) in one string; no gram
+# spans it. A control character the content stage never lets through.
 PART_SEPARATOR = "\x1f"
 
 # Campaign vocabulary every site gets; config.ingest.tags and config.search.user_dictionary
@@ -127,54 +127,6 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(chars), offsets
 
 
-def clean_part(text: str) -> str:
-    return text.replace(PART_SEPARATOR, " ")
-
-
-def join_parts(parts: Iterable[str]) -> str:
-    """One field value made of separately matched parts."""
-    return PART_SEPARATOR.join(clean_part(p) for p in parts)
-
-
-# --- grams -------------------------------------------------------------------------------
-
-
-def bigrams(term: str) -> list[str]:
-    """The bigrams of a normalized term, in order (none for a single character)."""
-    return [term[i:i + 2] for i in range(len(term) - 1)]
-
-
-def part_starts(parts: Sequence[str]) -> list[int]:
-    """Position of each normalized part in the grams field: parts are one position apart.
-
-    The title is always the first part, at position 0.
-    """
-    starts, pos = [], 0
-    for part in parts:
-        starts.append(pos)
-        pos += len(part) + 1
-    return starts
-
-
-def gram_positions(value: str) -> dict[str, list[int]]:
-    """Bigram → positions for a field value of parts (the fast path of GramTokenizer)."""
-    parts = [normalize(p) for p in value.split(PART_SEPARATOR)]
-    out: defaultdict[str, list[int]] = defaultdict(list)
-    for start, part in zip(part_starts(parts), parts, strict=True):
-        for i in range(len(part) - 1):
-            out[part[i:i + 2]].append(start + i)
-    return out
-
-
-def char_counts(value: str) -> dict[str, int]:
-    """Character → occurrences for a field value of parts (the fast path of CharTokenizer)."""
-    out: defaultdict[str, int] = defaultdict(int)
-    for part in value.split(PART_SEPARATOR):
-        for char in normalize(part):
-            out[char] += 1
-    return out
-
-
 # --- words -------------------------------------------------------------------------------
 
 
@@ -218,9 +170,3 @@ class Segmenter:
 @lru_cache(maxsize=8)
 def segmenter(extra_words: tuple[str, ...] = ()) -> Segmenter:
     return Segmenter(extra_words)
-
-
-def unicode_category_ok() -> bool:  # pragma: no cover - guard for exotic Python builds
-    import unicodedata  # here: a query process does not need it
-
-    return unicodedata.category("温") == "Lo"

@@ -7,15 +7,16 @@ Files (all deterministic: a function of the articles, never of the build history
   computed from the current articles, and ``export``: a digest of every other file.
 * ``g/``, ``p/``, ``w/`` ``<n>.bin`` — hashed shards of postings in blocks (grams.py).
 * ``places.bin`` — per document its place (u8 or u16 into manifest places: city, else
-  province); years need no table (documents are newest first: manifest year_runs).
-* ``kinds.bin``, ``districts.bin`` + ``districts.json``, ``aliases.json`` — fetched only for
-  kind: and region: filters.
+  province); years need no table (documents are in date order: manifest year_runs).
+* ``kinds.bin``, ``dates.bin``, ``aliases.json`` — fetched only for kind:, date: and
+  region: filters (the documents of a region, tag or author are ``k`` records).
 * ``doc/<n>.json`` — what a result shows (title, url, region, date, text).
 * ``fold/<page>.json`` — the character folding table, by 256-code-point page, for queries.
 
-Beside them, outside the output, ``.site-builder/index/cli-docs/``: what a CLI hit shows, in
-chunks of documents (docstore.py), from the same ``doc_view`` as ``doc/<n>.json``; the encode
-workers write every chunk, a patched build the chunks of the documents it changed.
+Beside them, outside the output, ``.site-builder/index/whoosh/``: the Whoosh index the CLI
+and the dev server query (schema.py), which holds the same ``doc_view`` as stored fields and
+each article's document number; a full export writes it anew, a patch updates the articles
+at the numbers it changed.
 
 How a build updates them (``Exporter.run``):
 
@@ -57,13 +58,11 @@ from ..config import Config
 from ..content import Article
 from ..fs import replace_file
 from ..procs import run_apart, worker_pool
-from . import docstore
 from .analysis import _ZERO_WIDTH as ZERO_WIDTH
 from .analysis import CAMPAIGN_WORDS, fold_char, is_ignored, normalize, segmenter
 from .grams import (
     BLOCK,
     BLOCK_BITS,
-    DECODERS,
     FAMILIES,
     FAMILY_OF,
     build_shard,
@@ -78,7 +77,6 @@ from .grams import (
     splice,
 )
 from .indexer import (
-    IDS_FILE,
     browser_dir,
     create_whoosh,
     extra_words,
@@ -88,18 +86,20 @@ from .indexer import (
 )
 from .merge import PARTITIONS, cut_shards, merge_partition, split_records
 from .postings import DocText, analyze, encode_block_fast, encode_entries
-from .query import MATCH, TITLE_BOOST, TITLE_HIT
-from .reader import FORMAT_VERSION, LENGTHS_FILE
-from .schema import SCHEMA_VERSION, region_levels, searchable_parts
+from .reader import BLOCK_DECODERS, DATES_FILE, FORMAT_VERSION, LENGTHS_FILE
+from .schema import SCHEMA_VERSION, date_number, region_levels, region_paths, searchable_parts
 from .script_chunks import write_script_chunks
 
+# Scoring (reader.Postings.scores; written into the manifest, which both sides read): a
+# matching term scores MATCH, + TITLE_HIT when the title contains it, + BM25F (Whoosh's
+# formula, B and K1) of it as a word or by its occurrences, the title's ×TITLE_BOOST.
+MATCH, TITLE_HIT, TITLE_BOOST = 1.0, 8.0, 2.0
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
 TASKS_PER_WORKER = 8  # encode tasks (~8,000 articles) before a worker is replaced
 PATCH_SLOTS = 256  # document numbers a build patches at least before encoding everything
 STATE_FILE = "state.marshal"  # internal; marshal reads and writes ~10x faster than JSON
-TABLES = ("places.bin", "districts.bin", "districts.json", "kinds.bin", "aliases.json",
-          LENGTHS_FILE)
+TABLES = ("places.bin", "kinds.bin", "aliases.json", DATES_FILE, LENGTHS_FILE)
 
 
 def write_search_index(articles: list[Article], config: Config, output_dir: Path,
@@ -152,7 +152,12 @@ def vocabulary(config: Config) -> tuple[str, ...]:
 
 def doc_text(article: Article) -> DocText:
     text = article.uncached_text()
-    return (tuple(searchable_parts(article, text)), article.title, text)
+    keywords = [f"region:{path}" for path in region_paths(article)]
+    for field, values in (("tag", article.tags), ("author", article.authors)):
+        # (as schema.document gives them to Whoosh's comma-separated keyword fields)
+        keywords += [f"{field}:{v}" for v in (normalize(v).replace(",", "") for v in values) if v]
+    return (tuple(searchable_parts(article, text)), article.title, text,
+            tuple(dict.fromkeys(keywords)))
 
 
 class Exporter:
@@ -170,7 +175,6 @@ class Exporter:
         self.written: dict[str, bytes] = {}  # this build's new master files
         self.removed: set[str] = set()
         self.direct: set[str] = set()  # new master files the workers wrote themselves
-        self.chunks: list[str] = []  # the CLI docstore's chunk files (a full build's)
         self.cache: TextCache | None = None  # this build's texts cache, once open
         self.rewritten = 0  # files written to the output
         # The output files this run wrote or removed, when the output held the last export
@@ -219,7 +223,6 @@ class Exporter:
                 self._sync_output(docs, out, docs_done=False)
             else:
                 self.changed_output = set()
-            self._ensure_docstore(docs, old_manifest)
             return self._report(stats)
         cache = self.cache = TextCache(self.root / "texts.sqlite")
         try:
@@ -239,7 +242,8 @@ class Exporter:
             if patched:
                 stats["mode"] = "patched"
                 replacing(self._replaced(slots, len(docs)))
-                update_whoosh(self.whoosh, [docs[i] for i in changed], removed)
+                update_whoosh(self.whoosh, [(i, docs[i]) for i in slots if i < len(docs)],
+                              removed)
                 cache.delete(removed)
                 self.lap("whoosh")
 
@@ -249,8 +253,7 @@ class Exporter:
                     return in_sync()
             else:
                 stats["mode"] = "full"
-                self._full(docs, out, cache, fresh=not trusted,
-                           changed=[docs[i] for i in changed], removed=removed)
+                self._full(docs, out, cache)
             self._finish(docs, order, out, in_sync=synced, patched=patched, changed=slots)
         finally:
             cache.close()
@@ -272,8 +275,7 @@ class Exporter:
 
     # --- every article -----------------------------------------------------------------
 
-    def _full(self, docs: list[Article], out: Path, cache: TextCache, *, fresh: bool,
-              changed: list[Article], removed: list[str]) -> None:
+    def _full(self, docs: list[Article], out: Path, cache: TextCache) -> None:
         """Analyze and encode every article (forked workers), merge and cut the records,
         then write Whoosh in its own process (its memory is never ours). One after the
         other: at 100k the encoders and the Whoosh writer take ~700 MB each, and together
@@ -284,9 +286,7 @@ class Exporter:
         spill = self.root / "spill"  # the tasks' records, on disk until merged
         shutil.rmtree(spill, ignore_errors=True)
         spill.mkdir()
-        store = self.root / docstore.STORE_DIR
-        store.mkdir(exist_ok=True)
-        _JOB = (docs, self.vocabulary, self.words, doc_dir, spill, str(store))
+        _JOB = (docs, self.vocabulary, self.words, doc_dir, spill)
         segmenter(self.words)  # loaded once here, shared by the forked workers
         from . import vector  # noqa: F401  (and numpy: imported once, before the fork)
         tasks = [(b, min(b + TASK_BLOCKS, _blocks(len(docs))))
@@ -295,10 +295,9 @@ class Exporter:
         lengths = [0, 0]
         length_bytes = [bytearray(), bytearray()]
         doc_files: dict[str, str] = {}
-        chunks: dict[int, str] = {}
         cache.clear()
         try:
-            for parts, part_lengths, part_bytes, part_files, part_rows, part_chunks in _pool_map(
+            for parts, part_lengths, part_bytes, part_files, part_rows in _pool_map(
                     _encode_task, tasks, per_worker=TASKS_PER_WORKER):
                 for key, data in parts.items():  # in task order: blocks stay ascending
                     pieces[key].extend(data)
@@ -307,11 +306,9 @@ class Exporter:
                 length_bytes[0] += part_bytes[0]  # (tasks come in order, as documents do)
                 length_bytes[1] += part_bytes[1]
                 doc_files.update(part_files)
-                chunks.update(part_chunks)
                 cache.insert(part_rows)  # as they come: at 100k all texts are ~200 MB
         finally:
             _JOB = None
-        self.chunks = [chunks[c] for c in range(len(chunks))]
         self.lap("encode")
         self.state["lengths"] = lengths
         self.state["length_bytes"] = [bytes(length_bytes[0]), bytes(length_bytes[1])]
@@ -323,10 +320,7 @@ class Exporter:
         finally:
             shutil.rmtree(spill, ignore_errors=True)
         self.lap("shards")
-        if fresh:
-            run_apart(create_whoosh, self.whoosh, docs)
-        else:
-            run_apart(update_whoosh, self.whoosh, changed, removed)
+        run_apart(create_whoosh, self.whoosh, docs)  # (numbers moved: every article anew)
         self.lap("whoosh")
 
     def _write_merged(self, pieces: dict[tuple[str, int], list[Slice]], spill: Path) -> None:
@@ -512,20 +506,17 @@ class Exporter:
                 self._write_master(rel, data)
         self._write_master(LENGTHS_FILE, b"".join(self.state["length_bytes"]))
         doc_written: dict[str, bytes] = {}
-        views: dict[int, dict] = {}
         if patched:
             for number in (n for n in changed if n < len(docs)):
-                views[number] = doc_view(docs[number])
-                data = _json(views[number])
+                data = _json(doc_view(docs[number]))
                 self.files[f"doc/{number}.json"] = _digest(data)
                 doc_written[f"doc/{number}.json"] = data
         manifest = self._manifest(docs)
         self.lap("tables")
-        # master: every file but the documents (the CLI shows hits from its docstore)
+        # master: every file but the documents (the CLI shows hits from Whoosh)
         _write_files(self.master, self.written, known_new=True)
         for rel in sorted(self.removed):
             _unlink(self.master / rel)
-        replace_file(self.master / IDS_FILE, "\n".join(d[0] for d in order).encode())
         self.lap("write index")
         synced = in_sync()
         for rel in sorted(self.removed):
@@ -543,63 +534,14 @@ class Exporter:
         else:
             self._sync_output(docs, out, manifest, docs_done=not patched)
         self.lap("write output")
-        self._write_docstore(docs, manifest, views if patched else None, changed)
+        self._commit(manifest, order)
+
+    def _commit(self, manifest: bytes, order: list) -> None:
+        """The master's manifest, then the state: what says the export is whole, last."""
         replace_file(self.master / "manifest.json", manifest)
-        self.lap("docstore")
         self.state.update(signature=self.signature, order=order, files=self.files,
                           bytes=sum(self.state["family_bytes"].values()))
         replace_file(self.root / STATE_FILE, marshal.dumps(self.state))
-
-    def _write_docstore(self, docs: list[Article], manifest: bytes,
-                        views: dict[int, dict] | None, changed: list[int]) -> None:
-        """The CLI's docstore for this export, tagged with its manifest (docstore.py): a
-        full build's chunks came from the workers; a patched build (``views``: the documents
-        it made again) rewrites the chunks of the numbers it changed."""
-        folder = str(self.root / docstore.STORE_DIR)
-        os.makedirs(folder, exist_ok=True)
-        saved = self.state.get("docstore") or {}
-        if views is not None:  # the last store, if written for the last export (else made
-            last = _digest(_read_bytes(self.master / "manifest.json") or b"")  # again)
-            old = (saved["chunks"] if saved.get("bits") == docstore.CHUNK_BITS
-                   and saved.get("tag") == last else [])
-            self.chunks = docstore.patch_chunks(
-                folder, old, len(docs), {n >> docstore.CHUNK_BITS for n in changed},
-                {n: docstore.record_of_view(v) for n, v in views.items()},
-                lambda n: docstore.record_of_view(self._view(docs[n])))
-        parsed = json.loads(manifest)
-        pages = parsed["fold_pages"]
-        fold = (saved["fold"] if saved.get("fold_pages") == pages
-                else docstore.read_fold(str(self.master), pages))
-        docstore.write_meta(folder, manifest, {
-            "manifest": parsed, "fold": fold, "count": len(docs), "bits": docstore.CHUNK_BITS,
-            "chunks": self.chunks})
-        docstore.remove_unlisted(folder, set(self.chunks))
-        _unlink(self.root / docstore.LEGACY_FILE)
-        self.state["docstore"] = {"bits": docstore.CHUNK_BITS, "chunks": self.chunks,
-                                  "tag": _digest(manifest), "fold_pages": pages, "fold": fold}
-
-    def _ensure_docstore(self, docs: list[Article], manifest: bytes) -> None:
-        """A build that changes nothing writes the docstore if it was not written for this
-        export (a store of an older version, a folder deleted): else the first query after
-        it would (from Whoosh). A digest of the manifest and a stat when it was."""
-        saved = self.state.get("docstore") or {}
-        if (saved.get("tag") == _digest(manifest)
-                and (self.root / docstore.STORE_DIR / docstore.META_FILE).exists()):
-            return
-        self.cache = TextCache(self.root / "texts.sqlite")
-        try:
-            self._write_docstore(docs, manifest, {}, list(range(len(docs))))
-        finally:
-            self.cache.close()
-            self.cache = None
-        replace_file(self.root / STATE_FILE, marshal.dumps(self.state))
-        self.lap("docstore")
-
-    def _view(self, article: Article) -> dict[str, object]:
-        """doc_view of an unchanged article, its text from the cache (a chunk made whole:
-        at 10k, 2 s for every chunk against 11 s rendering the texts again)."""
-        text = self.cache.get(article.id, article.digest) if self.cache is not None else None
-        return doc_view(article, text[2] if text is not None else None)
 
     def _manifest(self, docs: list[Article]) -> bytes:
         n = len(docs)
@@ -648,7 +590,7 @@ class Exporter:
 # --- worker side -------------------------------------------------------------------------
 
 _JOB: tuple | None = None  # what forked workers inherit: (docs, vocabulary, words, doc_dir,
-#                           spill, docstore folder)
+#                           spill)
 
 
 def _blocks(n: int) -> int:
@@ -660,9 +602,8 @@ Slice = tuple[str, int, int]  # (spill file name, offset, length)
 
 def _encode_task(task: tuple[int, int]):
     """Blocks ``task`` of the articles: records (partitioned, merge.py; written to a spill
-    file, their slices returned), field lengths, document files, cache rows, and the CLI
-    docstore's chunks of these blocks (written here: {chunk number: file name})."""
-    docs, vocab, words, doc_dir, spill, store = _JOB  # type: ignore[misc]
+    file, their slices returned), field lengths, document files and cache rows."""
+    docs, vocab, words, doc_dir, spill = _JOB  # type: ignore[misc]
     first, last = task
     parts: dict[tuple[str, int], list[Slice]] = {}
     name = f"task-{first}.bin"
@@ -672,25 +613,17 @@ def _encode_task(task: tuple[int, int]):
     length_bytes = [bytearray(), bytearray()]
     doc_files: dict[str, str] = {}
     rows = []
-    chunks: dict[int, str] = {}
-    per_chunk = 1 << docstore.CHUNK_BITS  # at most BLOCK: a block holds whole chunks
     for block in range(first, last):
         texts = []
-        records = []
         for number in range(block * BLOCK, min((block + 1) * BLOCK, len(docs))):
             article = docs[number]
             text = doc_text(article)
             texts.append(text)
             rows.append((article.id, article.digest, _pack(text)))
-            view = doc_view(article, text[2])
-            records.append(docstore.record_of_view(view))
-            data = _json(view)
+            data = _json(doc_view(article, text[2]))
             doc_files[f"doc/{number}.json"] = _digest(data)
             if doc_dir is not None:
                 replace_file(doc_dir / f"{number}.json", data)
-        for at in range(0, len(records), per_chunk):
-            chunk = (block * BLOCK + at) >> docstore.CHUNK_BITS
-            chunks[chunk] = docstore.write_chunk(store, chunk, records[at:at + per_chunk])
         encoded, block_lengths, block_bytes = encode_block_fast(block, texts, vocab, words)
         lengths[0] += block_lengths[0]
         lengths[1] += block_lengths[1]
@@ -701,7 +634,7 @@ def _encode_task(task: tuple[int, int]):
             parts.setdefault(key, []).append((name, offset, len(data)))
             offset += len(data)
     spilled.close()
-    return parts, lengths, length_bytes, doc_files, rows, chunks
+    return parts, lengths, length_bytes, doc_files, rows
 
 
 _MERGE: tuple | None = None  # what merge and cut workers inherit: (slices, spill, master, files)
@@ -792,8 +725,8 @@ def patch_payload(kind: str, payload: bytes, entries: dict[int, object]) -> byte
 
 
 def _entries(kind: str, data: bytes) -> list[tuple[int, object]]:
-    decoded = DECODERS[kind](data)
-    if kind in ("d", "t"):
+    decoded = BLOCK_DECODERS[kind](data)
+    if kind in ("d", "k", "t"):
         return [(d, True) for d in decoded]
     return decoded  # (document, positions) or (document, term frequency)
 
@@ -844,9 +777,10 @@ def table_files(docs: list[Article], saved: dict[str, bytes] | None = None) -> d
     """Per-document facet tables and filter aids; ``_meta`` holds the manifest's part.
 
     ``saved``: the last build's (kept in the state), reused when the only facts they are
-    made of — each document's place, kind and year — are the same."""
-    key = hashlib.blake2b(repr([(a.region.path, a.kind, a.year) for a in docs]).encode(),
-                          digest_size=16).hexdigest()
+    made of — each document's places, kind, year and date — are the same."""
+    facts = [(a.region.path, [r.path for r in a.regions], a.kind, a.year, date_number(a))
+             for a in docs]
+    key = hashlib.blake2b(repr(facts).encode(), digest_size=16).hexdigest()
     if saved is not None and saved.get("_key") == key.encode():
         return saved
     return {**_table_files(docs), "_key": key.encode()}
@@ -855,21 +789,18 @@ def table_files(docs: list[Article], saved: dict[str, bytes] | None = None) -> d
 def _table_files(docs: list[Article]) -> dict[str, bytes]:
     places: list[str] = sorted({_place(a) for a in docs})
     place_index = {p: i for i, p in enumerate(places)}
-    districts = sorted({a.region.path for a in docs})
-    district_index = {p: i for i, p in enumerate(districts)}
     kinds = sorted({a.kind for a in docs})
     kind_index = {k: i for i, k in enumerate(kinds)}
     width = 1 if len(places) <= 256 else 2
-    facets, district_bytes = bytearray(), bytearray()
+    facets = bytearray()
     for article in docs:
         facets += place_index[_place(article)].to_bytes(width, "little")
-        district_bytes += district_index[article.region.path].to_bytes(2, "little")
     meta = {"places": places, "place_bytes": width, "kinds": kinds,
             "years": sorted({a.year for a in docs}), "year_runs": _year_runs(docs)}
-    return {"places.bin": bytes(facets), "districts.bin": bytes(district_bytes),
-            "districts.json": _json(districts),
+    return {"places.bin": bytes(facets),
             "kinds.bin": bytes(kind_index[a.kind] for a in docs),
-            "aliases.json": _json(_aliases(docs)), "_meta": _json(meta)}
+            DATES_FILE: b"".join(date_number(a).to_bytes(4, "little") for a in docs),
+            "aliases.json": _json(region_aliases(docs)), "_meta": _json(meta)}
 
 
 def _year_runs(docs: list[Article]) -> list[list[int]]:
@@ -888,21 +819,32 @@ def _place(article: Article) -> str:
     return "/".join(levels[:2]) if levels else article.region.path
 
 
-def _aliases(docs: list[Article]) -> dict[str, str]:
-    """Full and short names of the places in the archive → their paths (for region:).
+def region_aliases(docs: list[Article]) -> dict[str, str]:
+    """Every name of each place the archive's articles are about (their region, its other
+    places and the levels above them) → its path, for region:. A level may be written
+    short or official, alone (the place's own level) or as the whole path: 无锡, 无锡市,
+    江苏/无锡, 江苏省/无锡市, 四川省/凉山彝族自治州/西昌市.
 
     A name two places share goes to the one with the shorter, then smaller path: the same
     answer whatever order the places are met in."""
     out: dict[str, str] = {}
-    regions = {r.path: r for a in docs for r in (a.region, *a.region.ancestors())}
+    regions = {r.path: r for a in docs for place in (a.region, *a.regions)
+               for r in (place, *place.ancestors())}
     for path in sorted(regions, key=lambda p: (p.count("/"), p)):
         region = regions[path]
-        for name in (*region.full_names, *region.names):
+        if region.level == 0 or not region.names:
+            out.setdefault(region.path, region.path)
+            continue
+        levels = [dict.fromkeys(names) for names in zip(region.names, region.full_names,
+                                                         strict=True)]
+        for name in levels[-1]:
             out.setdefault(name, region.path)
-        full = "/".join(r.full_names[0] for r in (*reversed(region.ancestors()), region)
-                        if r.level > 0 and r.full_names)
-        if full:
-            out.setdefault(full, region.path)
+        spelled = [""]
+        for names in levels:
+            spelled = [f"{before}/{name}" if before else name
+                       for before in spelled for name in names]
+        for name in [region.path, *spelled]:
+            out.setdefault(name, region.path)
     return dict(sorted(out.items()))
 
 

@@ -1,9 +1,9 @@
 """The exported index format: records of postings in blocks, in hashed binary shards.
 
-The same shards serve the CLI (read from the state folder) and the browser (copied into
-``output/search/``), so both match and score with one implementation of the rules.
+The same shards serve the CLI (read from the state folder, through Whoosh: exact.py) and
+the browser (copied into ``output/search/``); reader.py decodes them.
 
-Documents are numbered in article order (newest first). Postings are cut into *blocks* of
+Documents are numbered in article order, oldest first (export.numbered). Postings are cut into *blocks* of
 ``BLOCK`` documents, so a build that changes one article re-encodes one block per record it
 touches instead of whole posting lists.
 
@@ -21,7 +21,8 @@ document, as gaps (the first gap is the number itself). Block bytes by kind:
 * ``d`` (family ``g``: documents containing a gram: every character and bigram, and the
   vocabulary words) and ``t`` (family ``t``: titles containing a character or bigram):
   ``0`` count gaps…, or ``1`` and a BLOCK/8-byte bitmap (bit i of byte i>>3), whichever is
-  shorter;
+  shorter; ``k`` (family ``g``, keywords ``region:<path>``, ``tag:<tag>``, ``author:<name>``,
+  for the filters) likewise;
 * ``p`` (family ``p``) and ``P`` (family ``t``), bigram positions in all parts / in the
   title: count, then per document its gap, its number of positions and the position gaps;
 * ``h``/``w`` (family ``w``, words of the title / the body, for BM25): count, then per
@@ -39,7 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from itertools import pairwise
 
 # The constants a query needs too live in reader.py, which a query imports alone.
-from .reader import BLOCK, BLOCK_BITS, LENGTHS
+from .reader import BLOCK, BLOCK_BITS, LENGTHS, get_uint  # noqa: F401  (BLOCK_BITS: re-exported)
 from .reader import FAMILY_OF as FAMILY_OF  # re-exported: the writers import them from here
 from .reader import shard_of as shard_of
 
@@ -84,17 +85,6 @@ def varints(values: Iterable[int]) -> bytes:
     return b"".join(map(varint, values))
 
 
-def get_uint(data: bytes, i: int) -> tuple[int, int]:
-    value = shift = 0
-    while True:
-        byte = data[i]
-        i += 1
-        value |= (byte & 0x7F) << shift
-        if byte < 0x80:
-            return value, i
-        shift += 7
-
-
 # --- block encoders (documents are numbers inside the block, ascending) --------------------
 
 def encode_docs(docs: list[int]) -> bytes:
@@ -132,79 +122,13 @@ def _gaps(values: list[int]) -> list[int]:
     return [values[0], *(b - a for a, b in pairwise(values))] if values else []
 
 
-ENCODERS: dict[str, Callable] = {"d": encode_docs, "t": encode_docs, "p": encode_positions,
+ENCODERS: dict[str, Callable] = {"d": encode_docs, "k": encode_docs, "t": encode_docs,
+                                 "p": encode_positions,
                                  "P": encode_positions, "h": encode_words, "w": encode_words}
 
 
 def frame(block: int, data: bytes) -> bytes:
     return varint(block) + varint(len(data)) + data
-
-
-# --- block decoders ----------------------------------------------------------------------
-
-def decode_docs(data: bytes, base: int = 0) -> list[int]:
-    if data[0] == 1:
-        bits = int.from_bytes(data[1:], "little")
-        return [base + i for i in range(bits.bit_length()) if bits >> i & 1]
-    count, i = get_uint(data, 1)
-    out, last = [], base
-    for _ in range(count):
-        gap, i = get_uint(data, i)
-        last += gap
-        out.append(last)
-    return out
-
-
-def decode_positions(data: bytes, base: int = 0) -> list[tuple[int, list[int]]]:
-    count, i = get_uint(data, 0)
-    out, last = [], base
-    for _ in range(count):
-        gap, i = get_uint(data, i)
-        last += gap
-        n, i = get_uint(data, i)
-        poses, prev = [], 0
-        for _ in range(n):
-            step, i = get_uint(data, i)
-            prev += step
-            poses.append(prev)
-        out.append((last, poses))
-    return out
-
-
-def decode_words(data: bytes, base: int = 0) -> list[tuple[int, int]]:
-    count, i = get_uint(data, 0)
-    out, last = [], base
-    for _ in range(count):
-        gap, i = get_uint(data, i)
-        last += gap
-        tf, i = get_uint(data, i)
-        out.append((last, tf))
-    return out
-
-
-DECODERS: dict[str, Callable] = {"d": decode_docs, "t": decode_docs, "p": decode_positions,
-                                 "P": decode_positions, "h": decode_words, "w": decode_words}
-
-
-def blocks(payload: bytes) -> Iterator[tuple[int, bytes]]:
-    """(block number, block bytes) of a record payload."""
-    i, end = 0, len(payload)
-    while i < end:
-        number, i = get_uint(payload, i)
-        size, i = get_uint(payload, i)
-        yield number, payload[i:i + size]
-        i += size
-
-
-def decode(kind: str, payload: bytes | None) -> list:
-    """Every entry of a record, documents numbered from 0 across blocks."""
-    if not payload:
-        return []
-    decoder = DECODERS[kind]
-    out: list = []
-    for number, data in blocks(payload):
-        out.extend(decoder(data, number << BLOCK_BITS))
-    return out
 
 
 # --- shards ------------------------------------------------------------------------------

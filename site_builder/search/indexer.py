@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import warnings
 
-# where the index lives, defined beside the CLI's docstore: a query does not import this
-# module (its warnings filter alone imports re)
-from .docstore import BROWSER_DIR, INDEX_DIR
+INDEX_DIR = (".site-builder", "index")  # under the project's root (reader.index_folder)
+BROWSER_DIR = "browser"  # in INDEX_DIR: the export the browser's files are copied from
 
 TYPE_CHECKING = False  # typing is not imported: a query process does not need it
 if TYPE_CHECKING:
@@ -25,8 +24,7 @@ WRITER_TIMEOUT_SECONDS = 60.0  # another process writing the index: wait this lo
 
 
 def _windex():
-    """whoosh.index, imported on first use: ``site-builder search`` reads hits from the
-    docstore and never needs Whoosh (~100 ms of imports)."""
+    """whoosh.index, imported on first use (a build that changes nothing does not need it)."""
     from whoosh import index
 
     return index
@@ -58,9 +56,11 @@ def extra_words(config: Config) -> tuple[str, ...]:
 
 
 def create_whoosh(where: Path, articles: Iterable[Article]) -> None:
-    """A new Whoosh index holding ``articles`` (replacing whatever was there)."""
+    """A new Whoosh index holding ``articles``, numbered in order (replacing whatever was
+    there)."""
     import shutil
 
+    from .export import doc_view
     from .schema import document, make_schema
 
     windex = _windex()
@@ -70,8 +70,8 @@ def create_whoosh(where: Path, articles: Iterable[Article]) -> None:
     ix = windex.create_in(str(where), make_schema())
     writer = ix.writer(limitmb=128)
     try:
-        for article in articles:
-            writer.add_document(**document(article))
+        for number, article in enumerate(articles):
+            writer.add_document(**document(article, number, doc_view(article)))
     except BaseException:
         writer.cancel()
         raise
@@ -79,12 +79,15 @@ def create_whoosh(where: Path, articles: Iterable[Article]) -> None:
     ix.close()
 
 
-def update_whoosh(where: Path, changed: Iterable[Article], removed: Iterable[str]) -> None:
-    """update_document for changed articles, delete for removed ids."""
+def update_whoosh(where: Path, changed: Iterable[tuple[int, Article]],
+                  removed: Iterable[str]) -> None:
+    """update_document for the articles at changed document numbers (edited, or moved in
+    the order), delete for removed ids."""
     changed, removed = list(changed), list(removed)
     if not changed and not removed:
         return
     from ..errors import Diagnostic, SiteError, display_path
+    from .export import doc_view
     from .schema import document
 
     windex = _windex()
@@ -100,8 +103,8 @@ def update_whoosh(where: Path, changed: Iterable[Article], removed: Iterable[str
     try:
         for doc_id in removed:
             writer.delete_by_term("id", doc_id)
-        for article in changed:
-            writer.update_document(**document(article))
+        for number, article in changed:
+            writer.update_document(**document(article, number, doc_view(article)))
     except BaseException:
         writer.cancel()
         raise
@@ -115,15 +118,3 @@ def usable(where: Path) -> bool:
         return _windex().exists_in(str(where))
     except Exception:  # whoosh raises anything from pickle errors to struct errors
         return False
-
-
-def open_index(config: Config):
-    """The Whoosh index of the last build, or None if there is none."""
-    where = index_dir(config) / "whoosh"
-    if not usable(where):
-        return None
-    return open_whoosh(where)
-
-
-def open_whoosh(where: Path):
-    return _windex().open_dir(str(where))

@@ -16,8 +16,9 @@ from .analysis import normalize, segmenter
 from .grams import ENCODERS, frame, length_byte
 
 # What the search stage reads from an article: the matched parts (title first), the title
-# and the body text for words. Plain tuples of strings, so they marshal into the cache.
-DocText = tuple[tuple[str, ...], str, str]
+# and the body text for words, and its keywords ("region:<path>", "tag:<tag>",
+# "author:<name>"). Plain tuples of strings, so they marshal into the cache.
+DocText = tuple[tuple[str, ...], str, str, tuple[str, ...]]
 
 
 @dataclass
@@ -30,6 +31,7 @@ class DocTerms:
     body_words: Counter  # w
     title_length: int
     body_length: int
+    keywords: tuple[str, ...]  # k: region paths, tags, authors (as "field:value")
 
     def entries(self) -> dict[tuple[str, str], object]:
         """(term, kind) → this document's entry in that record (what a block encodes)."""
@@ -46,6 +48,8 @@ class DocTerms:
             out[(w, "h")] = tf
         for w, tf in self.body_words.items():
             out[(w, "w")] = tf
+        for keyword in self.keywords:
+            out[(keyword, "k")] = True
         return out
 
     def length_bytes(self) -> tuple[int, int]:
@@ -73,7 +77,7 @@ def bigram_positions(part: str, start: int, out: dict[str, list[int]]) -> None:
 
 def analyze(text: DocText, vocabulary: tuple[str, ...], words: tuple[str, ...]) -> DocTerms:
     """Grams, positions and words of one article (normalized parts one position apart)."""
-    parts, title, body = text
+    parts, title, body, keywords = text
     norm = [normalize(p) for p in parts]
     title_positions: dict[str, list[int]] = {}
     bigram_positions(norm[0], 0, title_positions)
@@ -91,7 +95,7 @@ def analyze(text: DocText, vocabulary: tuple[str, ...], words: tuple[str, ...]) 
                     positions=positions, title_positions=title_positions,
                     title_words=title_words, body_words=body_words,
                     title_length=sum(title_words.values()),
-                    body_length=sum(body_words.values()))
+                    body_length=sum(body_words.values()), keywords=keywords)
 
 
 def vocabulary_hits(norm: list[str], vocabulary: tuple[str, ...]) -> list[str]:
@@ -112,11 +116,14 @@ def encode_block_fast(block: int, texts: list[DocText], vocabulary: tuple[str, .
     from .vector import gram_records
 
     parts, hits = [], []
+    keyword_docs: dict[str, list[int]] = {}
     title_lists: dict[str, list] = {}
     body_lists: dict[str, list] = {}
     lengths = [0, 0]
     length_bytes = [bytearray(), bytearray()]
-    for local, (raw_parts, title, body) in enumerate(texts):
+    for local, (raw_parts, title, body, keywords) in enumerate(texts):
+        for keyword in keywords:
+            keyword_docs.setdefault(keyword, []).append(local)
         norm = [normalize(p) for p in raw_parts]
         parts.append(norm)
         hits.append(vocabulary_hits(norm, vocabulary))
@@ -133,6 +140,8 @@ def encode_block_fast(block: int, texts: list[DocText], vocabulary: tuple[str, .
                 else:
                     have.append((local, tf))
     out = gram_records(block, parts, hits)
+    for keyword, docs in keyword_docs.items():
+        out[(keyword, "k")] = frame(block, ENCODERS["k"](docs))
     for lists, kind in ((title_lists, "h"), (body_lists, "w")):
         encode = ENCODERS[kind]
         for word, entries in lists.items():
@@ -142,10 +151,8 @@ def encode_block_fast(block: int, texts: list[DocText], vocabulary: tuple[str, .
 
 def encode_entries(kind: str, entries: list[tuple[int, object]]) -> bytes:
     """One record's block from (document number inside the block, entry) pairs."""
-    if kind in ("d", "t"):
+    if kind in ("d", "k", "t"):
         return ENCODERS[kind]([d for d, _ in entries])
-    if kind in ("p", "P"):
-        return ENCODERS[kind](entries)
     return ENCODERS[kind](entries)
 
 

@@ -18,7 +18,7 @@ from conftest import REPO, make_site
 
 from site_builder.build import build_site
 from site_builder.config import load_config
-from site_builder.search import SearchIndex, browser_dir, open_index
+from site_builder.search import SearchIndex
 from site_builder.search.script_chunks import CALLBACK, CHUNK_DIR, COMPLETE
 
 WATCH = """
@@ -50,7 +50,7 @@ def archive(tmp_path_factory):
     copy = root / "unzipped"
     with zipfile.ZipFile(zipped) as z:
         z.extractall(copy)
-    index = SearchIndex(open_index(config), browser_dir(config))
+    index = SearchIndex(config.root)
     yield site / "output", copy / "档案", index
     index.close()
 

@@ -18,10 +18,7 @@
   // (An older search.html loads this file as a module, where there is no currentScript.)
   const BASE = new URL("../search/", (document.currentScript
     || document.querySelector('script[src$="static/search.js"]')).src);
-  const SNIPPET_CHARS = 110;
-  const SNIPPET_LEAD = 24;
   const PAGE = 10;
-  const FILTERS = ["region", "year", "kind"];
 
   const cache = new Map();
   // priority "low": not needed for the first hits (HTTP/1.1 hosts give a page 6 connections).
@@ -139,43 +136,207 @@
     return { chars, norm: out.join(""), normChars: out, offsets };
   }
 
-  // --- query syntax: the same as query.parse_query -------------------------------------------
-  function parseQuery(text) {
-    const groups = [];
-    const filters = {};
-    let group = [];
-    const re = /"([^"]*)"?|(\S+)/g;
-    let m;
-    while ((m = re.exec(text || "")) !== null) {
-      let quoted = m[1];
-      let word = m[2];
-      if (word === "OR") { if (group.length) groups.push(group); group = []; continue; }
-      let negated = false;
-      let raw;
-      if (quoted === undefined) {
-        if (word.startsWith("-") && word.length > 1) { negated = true; word = word.slice(1); }
-        const at = word.indexOf(":");
-        if (at > 0) {
-          const key = word.slice(0, at).toLowerCase();
-          const value = word.slice(at + 1);
-          if (FILTERS.includes(key) && value && !negated) { filters[key] = value; continue; }
-        }
-        raw = word;
-      } else {
-        raw = quoted;
-      }
-      group.push({ raw, negated });
-    }
-    if (group.length) groups.push(group);
-    return { groups, filters };
+  // --- query syntax: Whoosh's QueryParser as exact.ExactParser configures it ----------------
+  // Tagging, field names, operators and the query tree follow whoosh.qparser step by step, so
+  // a query means the same here and in `site-builder search`: words AND-ed, `a OR b` (binds
+  // tighter than the AND of words), "phrase" one term, -word excluded, field:value.
+  const SCHEMA = new Set(["id", "number", "text", "title", "url", "place", "region", "year",
+    "date", "kind", "tag", "author", "body", "folds"]);
+  const WS = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+  const SPACE = new RegExp(`[${WS}]+`, "uy");
+  const IS_SPACE = new RegExp(`^[${WS}]$`, "u");
+  const PHRASE = /"([^"]*)"/y;
+  const FIELD = /([\p{L}\p{N}_]+|\*):/uy;
+  // zero-width characters and bidirectional marks (reader.ZERO_WIDTH): removed from a query
+  const INVISIBLE = new RegExp("[\\u200b\\u200c\\u200d\\u2060\\ufeff\\u00ad\\u200e\\u200f\\u061c\\u202a-\\u202e\\u2066-\\u2069]", "gu");
+
+  function prepare(text) {  // exact.prepare
+    const out = (text || "").replace(INVISIBLE, "");
+    return (out.match(/"/g) || []).length % 2 ? `${out}"` : out;
   }
 
-  // Groups of normalized terms (arrays of characters) with the fold table as loaded now.
-  function foldedGroups(parsed) {
-    return parsed.groups
-      .map((g) => g.map((t) => ({ term: normalize(t.raw).normChars, negated: t.negated }))
-        .filter((t) => t.term.length))
-      .filter((g) => g.some((t) => !t.negated));
+  function tag(text) {  // QueryParser.tag: phrase, field name, NOT, OR, white space, else words
+    const nodes = [];
+    let pos = 0;
+    let prev = 0;
+    const space = (i) => i >= 0 && i < text.length && IS_SPACE.test(text[i]);
+    const at = (re) => { re.lastIndex = pos; const m = re.exec(text); return m ? [m, re.lastIndex] : null; };
+    while (pos < text.length) {
+      let node = null;
+      let end = pos;
+      let hit;
+      if ((hit = at(PHRASE))) { node = { type: "phrase", text: hit[0][1] }; end = hit[1]; }
+      else if ((hit = at(FIELD))) { node = { type: "field", name: hit[0][1], original: hit[0][0] }; end = hit[1]; }
+      else if (text[pos] === "-" && (pos === 0 || space(pos - 1)) && pos + 1 < text.length && !space(pos + 1)) { node = { type: "not" }; end = pos + 1; }
+      else if (text.startsWith("OR", pos) && space(pos - 1) && space(pos + 2)) { node = { type: "or" }; end = pos + 2; }
+      else if ((hit = at(SPACE))) { node = { type: "ws" }; end = hit[1]; }
+      if (node) {
+        if (prev < pos) nodes.push({ type: "word", text: text.slice(prev, pos) });
+        nodes.push(node);
+        prev = pos = end;
+      } else pos += 1;
+    }
+    if (prev < text.length) nodes.push({ type: "word", text: text.slice(prev) });
+    return nodes;
+  }
+
+  const hasText = (n) => n.type === "word" || n.type === "phrase";
+  const toWord = (n) => ({ type: "word", text: n.original });
+
+  function fieldnames(group) {  // FieldsPlugin.do_fieldnames (remove_unknown)
+    const known = [];
+    let pending = null;
+    for (const node of group) {
+      if (node.type === "field" && !SCHEMA.has(node.name)) { pending = node; continue; }
+      if (pending) {
+        if (hasText(node)) node.text = pending.original + node.text;
+        else known.push(toWord(pending));
+        pending = null;
+      }
+      known.push(node);
+    }
+    if (pending) known.push(toWord(pending));
+    const out = [];
+    for (let i = known.length - 1; i >= 0; i--) {
+      let node = known[i];
+      if (node.type === "field") node = toWord(node);
+      if (i > 0 && node.type !== "ws" && known[i - 1].type === "field") {
+        if (node.field === undefined) node.field = known[i - 1].name;
+        i--;
+      }
+      out.push(node);
+    }
+    return out.reverse();
+  }
+
+  function operators(group) {  // OperatorsPlugin.do_operators: NOT (prefix), then OR (infix)
+    for (let i = 0; i < group.length;) {
+      if (group[i].type !== "not") { i++; continue; }
+      const length = group.length;
+      group.splice(i, 1);
+      if (i < length - 1) group[i] = { type: "group", op: "not", nodes: [group[i]] };
+    }
+    for (let i = 0; i < group.length;) {
+      if (group[i].type !== "or") { i++; continue; }
+      if (i > 0 && i < group.length - 1) {
+        const left = group[i - 1];
+        const right = group[i + 1];
+        if (left.type === "group" && left.op === "or") { left.nodes.push(right); group.splice(i, 2); }
+        else group.splice(i - 1, 3, { type: "group", op: "or", nodes: [left, right] });
+      } else group.splice(i, 1);
+    }
+    return group;
+  }
+
+  // The query tree of `text`: {op: and|or|not, nodes} over leaves {kind: exact|keyword|filter}
+  // (null leaves dropped, as GroupNode.query does), then filters pulled out and exclusions made
+  // AndNot groups (exact._pull_filters, exact._exclusions).
+  function parseQuery(text) {
+    const nodes = operators(fieldnames(tag(prepare(text))).filter((n) => n.type !== "ws"));
+    const build = (node) => {
+      if (node.type === "group") {
+        const subs = node.nodes.map(build).filter(Boolean);
+        if (node.op === "not") return subs.length ? { op: "not", nodes: subs } : null;
+        return { op: node.op, nodes: subs };
+      }
+      return leaf(node.field || "text", node.text);
+    };
+    const filters = [];
+    let tree = pullFilters({ op: "and", nodes: nodes.map(build).filter(Boolean) }, filters);
+    tree = tree && exclusions(tree);
+    return { tree, filters, text };
+  }
+
+  function leaf(field, value) {  // ExactParser.field_query (terms folded when ranked)
+    if (field === "text" || field === "title") return { kind: "exact", field, raw: value };
+    if (field === "tag" || field === "author") return { kind: "keyword", field, raw: value };
+    if (["region", "year", "date", "kind"].includes(field)) return { kind: "filter", field, value };
+    return { kind: "exact", field: "text", raw: `${field}:${value}` };
+  }
+
+  function pullFilters(node, filters) {
+    if (node.kind === "filter") { filters.push(node); return null; }
+    if (node.op === "and" || node.op === "or") {
+      const subs = node.nodes.map((n) => pullFilters(n, filters)).filter(Boolean);
+      if (!subs.length) return null;
+      return subs.length === 1 ? subs[0] : { op: node.op, nodes: subs };
+    }
+    return node;
+  }
+
+  function exclusions(node) {
+    if (node.op === "or") {
+      const subs = node.nodes.map(exclusions).filter(Boolean);
+      if (!subs.length) return null;
+      return subs.length === 1 ? subs[0] : { op: "or", nodes: subs };
+    }
+    const members = node.op === "and" ? node.nodes : [node];
+    const positive = members.filter((q) => q.op !== "not");
+    const negative = members.filter((q) => q.op === "not").map((q) => q.nodes[0]);
+    if (!positive.length) return null;
+    const kept = positive.length === 1 ? positive[0] : { op: "and", nodes: positive };
+    if (!negative.length) return kept;
+    return { op: "andnot", a: kept, b: negative.length === 1 ? negative[0] : { op: "or", nodes: negative } };
+  }
+
+  // Leaves with their folded term (as the fold table is loaded now); a leaf folding to nothing
+  // drops out, as in ExactParser.
+  function foldTree(node) {
+    if (!node) return null;
+    if (node.kind) {
+      const term = normalize(node.raw).normChars;
+      return term.length ? { ...node, term, text: term.join("") } : null;
+    }
+    if (node.op === "andnot") {
+      const a = foldTree(node.a);
+      const b = foldTree(node.b);
+      return a && (b ? { op: "andnot", a, b } : a);
+    }
+    const subs = node.nodes.map(foldTree).filter(Boolean);
+    if (!subs.length) return null;
+    return subs.length === 1 && node.op !== "not" ? subs[0] : { op: node.op, nodes: subs };
+  }
+
+  function leaves(node, out = [], negated = false) {
+    if (!node) return out;
+    if (node.kind) { out.push({ ...node, negated }); return out; }
+    if (node.op === "andnot") { leaves(node.a, out, negated); leaves(node.b, out, true); return out; }
+    for (const n of node.nodes) leaves(n, out, negated || node.op === "not");
+    return out;
+  }
+
+  // exact.year_range / date_range: [low, high] (null: open), or null when not one
+  const RANGE = /^([^.]*)(\.\.)?([^.]*)$/;
+  function yearRange(value) {
+    const m = RANGE.exec(value.trim());
+    if (!m) return null;
+    const low = m[1];
+    const high = m[2] ? m[3] : m[1];
+    if (![low, high].every((v) => v === "" || /^[0-9]{4}$/.test(v))) return null;
+    if (low === "" && high === "") return null;
+    return [low ? Number(low) : null, high ? Number(high) : null];
+  }
+  function dayBound(text, last) {
+    const pieces = text.split("-");
+    if (pieces.length < 1 || pieces.length > 3 || !pieces.every((p) => /^[0-9]+$/.test(p))) return null;
+    if (pieces[0].length !== 4 || pieces.slice(1).some((p) => p.length < 1 || p.length > 2)) return null;
+    const month = pieces.length > 1 ? Number(pieces[1]) : (last ? 12 : 1);
+    const day = pieces.length > 2 ? Number(pieces[2]) : (last ? 31 : 1);
+    if (month < 1 || month > 12 || day < 1 || day > 31) return null;
+    return Number(pieces[0]) * 10000 + month * 100 + day;
+  }
+  function dateRange(value) {
+    const m = RANGE.exec(value.trim());
+    if (!m) return null;
+    const parts = [m[1], m[2] ? m[3] : m[1]];
+    const bounds = [];
+    for (let i = 0; i < 2; i++) {
+      if (parts[i] === "" && m[2]) { bounds.push(null); continue; }
+      const day = dayBound(parts[i], i === 1);
+      if (day === null) return null;
+      bounds.push(day);
+    }
+    return bounds[0] === null && bounds[1] === null ? null : bounds;
   }
 
   // --- binary records: the same layout as grams.py ---------------------------------------------
@@ -202,7 +363,7 @@
   }
   const encoder = new TextEncoder();
 
-  const FAMILY = { d: "g", t: "t", P: "t", p: "p", h: "w", w: "w" };
+  const FAMILY = { d: "g", k: "g", t: "t", P: "t", p: "p", h: "w", w: "w" };
 
   function shardPath(kind, term) {
     const family = FAMILY[kind];
@@ -313,17 +474,28 @@
     return offsets.map((o) => [o, term.slice(o, o + 2).join("")]);
   }
 
-  // Documents whose text (title=true: title) contains the normalized term (array of chars),
-  // as a bitmap: the rule of reader.match_docs.
-  async function matchDocs(term, title = false) {
+  const counted = (term) => term.length > 2 && !vocabulary.has(term.join(""));
+
+  // Documents whose text (title=true: title) contains the folded term (array of characters):
+  // { bits, counts } — counts: its occurrences per document when counted(term), else null.
+  // The rule of reader.Postings.matches.
+  const matchCache = new Map();
+  function matches(term, title = false) {
+    const key = `${title ? "t" : "a"}:${term.join("")}`;
+    if (!matchCache.has(key)) matchCache.set(key, findMatches(term, title));
+    return matchCache.get(key);
+  }
+
+  async function findMatches(term, title) {
     const text = term.join("");
-    if (term.length <= 2) return docBits(await record(title ? "t" : "d", text));
-    if (!title && vocabulary.has(text)) return docBits(await record("d", text));
+    if (term.length <= 2) return { bits: docBits(await record(title ? "t" : "d", text)), counts: null };
+    if (!title && vocabulary.has(text)) return { bits: docBits(await record("d", text)), counts: null };
     const lists = await Promise.all(coveringBigrams(term).map(async ([o, gram]) =>
       ({ o, ...positionLists(await record(title ? "P" : "p", gram)) })));
     lists.sort((a, b) => a.n - b.n);  // the shortest list drives; the result is the same
     const [first, ...rest] = lists;
-    const out = new Uint8Array(manifest.documents);
+    const bits = new Uint8Array(manifest.documents);
+    const counts = new Int32Array(manifest.documents);
     const row = new Int32Array(rest.length);  // per list: the index of the document in hand
     const next = new Int32Array(rest.length);  // per list: the next position to compare
     for (let i = 0; i < first.n; i++) {
@@ -338,8 +510,8 @@
         everywhere = r < l.n && l.docs[r] === d;
       }
       if (!everywhere) continue;
-      // a start s is the phrase's when every bigram (offset o) is at s + o; starts ascending
-      for (let a = first.at[i]; a < first.at[i + 1] && !out[d]; a++) {
+      // a start s is an occurrence when every bigram (offset o) is at s + o; starts ascending
+      for (let a = first.at[i]; a < first.at[i + 1]; a++) {
         const s = first.pos[a] - first.o;
         let all = true;
         for (let k = 0; k < rest.length && all; k++) {
@@ -351,27 +523,46 @@
           next[k] = j;
           all = j < end && l.pos[j] === want;
         }
-        if (all) out[d] = 1;
+        if (all) { bits[d] = 1; counts[d]++; }
       }
     }
-    return out;
+    return { bits, counts };
   }
 
-  // --- scoring: Whoosh's BM25F, the same operations in the same order as engine._term_scores --
-  // Per document: MATCH, + TITLE_HIT if the title contains the term, + BM25 of the word.
-  async function termScores(term) {
+  // Term scores rounded to a multiple of 2^-20 (reader.quantized): sums are then exact,
+  // whatever order the terms are added in (Whoosh's matcher trees add in their own).
+  const quantized = (score) => Math.floor(score * 2 ** 20 + 0.5) / 2 ** 20;
+
+  // --- scoring: reader.Postings.scores, the same operations in the same order ---------------
+  // Per document containing the term: MATCH, + TITLE_HIT if the title contains it, + BM25F of
+  // the term as a word (its h/w records), or else (counted) of its occurrences.
+  const scoreCache = new Map();
+  function termScores(term) {
+    const key = term.join("");
+    if (!scoreCache.has(key)) scoreCache.set(key, computeScores(term));
+    return scoreCache.get(key);
+  }
+
+  async function computeScores(term) {
     const s = manifest.scoring;
     const text = term.join("");
     const n = manifest.documents;
-    const out = new Float64Array(n).fill(s.match);
-    const [titled, titleWords, bodyWords, lengths] = await Promise.all(
-      [matchDocs(term, true), record("h", text), record("w", text), bytes("lengths.bin")]);
-    const base = s.match + s.title_hit;
-    for (let d = 0; d < n; d++) if (titled[d]) out[d] = base;
-    const sum = new Float64Array(n);
+    const [every, titled, titleRecord, bodyRecord, lengths] = await Promise.all(
+      [matches(term), matches(term, true), record("h", text), record("w", text), bytes("lengths.bin")]);
+    let titleWords = words(titleRecord);
+    let bodyWords = words(bodyRecord);
+    if (!titleWords.length && !bodyWords.length && counted(term)) {
+      titleWords = [];
+      bodyWords = [];
+      for (let d = 0; d < n; d++) {
+        const inTitle = titled.counts[d];
+        if (inTitle) titleWords.push(d, inTitle);
+        if (every.counts[d] > inTitle) bodyWords.push(d, every.counts[d] - inTitle);
+      }
+    }
+    const weights = new Float64Array(n);
     const seen = new Uint8Array(n);
-    for (const [field, payload, boost, at] of [["title", titleWords, s.title_boost, 0], ["body", bodyWords, 1, n]]) {
-      const postings = words(payload);
+    for (const [field, postings, boost, at] of [["title", titleWords, s.title_boost, 0], ["body", bodyWords, 1, n]]) {
       const idf = Math.log(s.documents / (postings.length / 2 + 1)) + 1;
       const avg = s.avg_length[field];
       const norms = LENGTHS.map((length) => s.k1 * ((1 - s.b) + s.b * length / avg));
@@ -380,51 +571,107 @@
         const tf = postings[i + 1];
         let score = idf * ((tf * (s.k1 + 1)) / (tf + norms[lengths[at + d]]));
         if (boost !== 1) score *= boost;
-        sum[d] = seen[d] ? sum[d] + score : score;
+        weights[d] = seen[d] ? weights[d] + score : score;
         seen[d] = 1;
       }
     }
-    for (let d = 0; d < n; d++) if (seen[d]) out[d] += sum[d];
+    const out = new Float64Array(n);
+    for (let d = 0; d < n; d++) {
+      if (!every.bits[d]) continue;
+      const base = titled.bits[d] ? s.match + s.title_hit : s.match;
+      out[d] = quantized(seen[d] ? base + weights[d] : base);
+    }
     return out;
   }
 
-  const rounded = (score) => Math.floor(score * 1e6 + 0.5);
-
-  // The documents the filters allow, as a bitmap (null: no filter).
-  async function allowedDocs(filters) {
-    if (!Object.keys(filters).length) return null;
+  // A query tree's documents and scores (Whoosh's And/Or/AndNot matchers: AND and OR add the
+  // scores of the terms that match; keywords add nothing; an exclusion keeps the left side's).
+  async function evaluate(node) {
     const n = manifest.documents;
-    const allowed = new Uint8Array(n).fill(1);
-    const keep = (ok) => { for (let d = 0; d < n; d++) if (allowed[d] && !ok(d)) allowed[d] = 0; };
-    const [kinds, aliases, districts, names] = await Promise.all([
-      filters.kind ? bytes("kinds.bin") : null,
-      filters.region ? json("aliases.json") : null,
-      filters.region ? bytes("districts.bin") : null,
-      filters.region ? json("districts.json") : null,
-    ]);
-    if (filters.year) {
-      const want = filters.year.trim();
-      const runs = manifest.year_runs;
-      const ok = new Uint8Array(n);
-      runs.forEach(([year, start], i) => {
-        if (String(year) === want) ok.fill(1, start, i + 1 < runs.length ? runs[i + 1][1] : n);
-      });
-      keep((d) => ok[d]);
+    if (node.kind === "exact") {
+      const [m, scores] = await Promise.all([matches(node.term, node.field === "title"), termScores(node.term)]);
+      return { bits: m.bits, scores };
     }
-    if (filters.kind) {
-      const want = manifest.kinds.indexOf(filters.kind.trim().toLowerCase());
-      keep((d) => kinds[d] === want);
+    if (node.kind === "keyword") return { bits: docBits(await record("k", `${node.field}:${node.text}`)), scores: null };
+    if (node.op === "andnot") {
+      const [a, b] = await Promise.all([evaluate(node.a), evaluate(node.b)]);
+      const bits = a.bits.slice();
+      for (let d = 0; d < n; d++) if (b.bits[d]) bits[d] = 0;
+      return { bits, scores: a.scores };
     }
-    if (filters.region) {
-      let value = filters.region.trim().replace(/^\/+|\/+$/g, "");
-      if (aliases && aliases[value]) value = aliases[value];
-      const wanted = new Uint8Array((names || []).length);
-      (names || []).forEach((path, i) => {
-        if (path === value || path.startsWith(value + "/")) wanted[i] = 1;
-      });
-      keep((d) => wanted[districts[2 * d] | (districts[2 * d + 1] << 8)] === 1);
+    const subs = await Promise.all(node.nodes.map(evaluate));
+    const and = node.op === "and";
+    const bits = new Uint8Array(n);
+    const scores = new Float64Array(n);
+    for (let d = 0; d < n; d++) {
+      let hit = and;
+      let score = 0;
+      for (const sub of subs) {
+        if (sub.bits[d]) { if (sub.scores) score += sub.scores[d]; if (!and) hit = true; }
+        else if (and) { hit = false; break; }
+      }
+      if (hit) { bits[d] = 1; scores[d] = score; }
     }
-    return allowed;
+    return { bits, scores };
+  }
+
+  // The documents the filters allow (null: no filter), and what could not be applied, with
+  // suggestions (ExactParser._filter).
+  async function allowedDocs(filters) {
+    if (!filters.length) return { bits: null, problems: [] };
+    const n = manifest.documents;
+    const bits = new Uint8Array(n).fill(1);
+    const problems = [];
+    const keep = (ok) => { for (let d = 0; d < n; d++) if (bits[d] && !ok(d)) bits[d] = 0; };
+    const none = () => keep(() => false);
+    for (const f of filters) {
+      if (f.field === "region") {
+        const aliases = (await json("aliases.json")) || {};
+        const name = f.value.trim().replace(/^\/+|\/+$/g, "");
+        const path = Object.hasOwn(aliases, name) ? aliases[name] : null;
+        if (!path) {
+          const places = [...new Set(Object.values(aliases).map((p) => p.split("/")[0]))].sort().slice(0, 8);
+          problems.push(`没有叫“${f.value}”的地区。本站的地区有：${places.join("、")}`);
+          none();
+          continue;
+        }
+        const found = docBits(await record("k", `region:${path}`));
+        keep((d) => found[d]);
+      } else if (f.field === "kind") {
+        const want = manifest.kinds.indexOf(f.value.toLowerCase());
+        if (want < 0) {
+          problems.push(`没有“${f.value}”类型的文章。类型有：${manifest.kinds.join("、")}`);
+          none();
+          continue;
+        }
+        const kinds = await bytes("kinds.bin");
+        keep((d) => kinds[d] === want);
+      } else if (f.field === "year") {
+        const range = yearRange(f.value);
+        if (!range) { problems.push(`“${f.value}”不是年份（例如 year:2024 或 year:2020..2022）`); none(); continue; }
+        const [low, high] = range;
+        const inside = (y) => (low === null || y >= low) && (high === null || y <= high);
+        const runs = manifest.year_runs;
+        if (runs.length && !runs.some(([y]) => inside(y))) {
+          const years = runs.map(([y]) => y);
+          problems.push(`没有 ${f.value} 年的文章。本站文章的年份为 ${Math.min(...years)}–${Math.max(...years)}`);
+        }
+        const ok = new Uint8Array(n);
+        runs.forEach(([year, start], i) => { if (inside(year)) ok.fill(1, start, i + 1 < runs.length ? runs[i + 1][1] : n); });
+        keep((d) => ok[d]);
+      } else {
+        const range = dateRange(f.value);
+        if (!range) { problems.push(`“${f.value}”不是日期（例如 date:2024-02 或 date:2024-01-01..2024-02-15）`); none(); continue; }
+        const [low, high] = range;
+        const raw = await bytes("dates.bin");
+        const dates = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+        keep((d) => {
+          const day = dates.getUint32(4 * d, true);
+          return day !== 0 && (low === null || day >= low) && (high === null || day <= high);
+        });
+      }
+    }
+    return { bits, problems };
   }
 
   // Folding the query needs its characters' fold pages: one more round trip, which almost never
@@ -434,30 +681,29 @@
   // chains like 薴→苧→苎, which `final` corrects). `final` is the exact answer: the early one if
   // the fold pages change no term, else the query ranked again (a traditional-character query
   // such as 溫暖 waits for that second round).
-  function startQuery(text) {
+  function startQuery(text, sort) {
     const parsed = parseQuery(text);
-    parsed.text = text;
+    parsed.sort = sort;
     const filtered = allowedDocs(parsed.filters);
-    const guess = foldedGroups(parsed);
+    const guess = foldTree(parsed.tree);
     const first = rank(parsed, guess, filtered);
     first.catch(() => {});  // a failure reaches the caller through `final`
-    const chars = Array.from(parsed.groups.flat().map((t) => t.raw).join(""));
+    const chars = Array.from(leaves(parsed.tree).map((t) => t.raw).join(""));
     if (!foldsMissing(chars)) return { early: first.catch(() => null), final: first };
     // The fold pages are asked for once the shards have answered: the shards alone fill the
     // browser's connections, and the pages then only confirm the hits (or correct a term).
     const folding = first.then(() => loadFolds(chars), () => loadFolds(chars));
     const final = folding.then(() => {
-      const groups = foldedGroups(parsed);
-      return JSON.stringify(groups) === JSON.stringify(guess) ? first : rank(parsed, groups, filtered);
+      const tree = foldTree(parsed.tree);
+      return JSON.stringify(tree) === JSON.stringify(guess) ? first : rank(parsed, tree, filtered);
     });
     final.catch(() => {});  // reported by show()
     return { early: first.then((answer) => (answer.everyTermFound ? answer : null), () => null), final };
   }
 
-
-  // Documents by score rounded to 1e-6, highest first; equal scores: the newer article first,
-  // which is the higher number (export.py numbers documents oldest first). Sorted as one number
-  // each, rounded score × 2^21 + document number, with the typed array's own sort.
+  // Documents by score, highest first; equal scores: the newer article first, which is the
+  // higher number (export.py numbers documents oldest first): exact.Ranked. Scores are
+  // multiples of 2^-20, so each is one integer key, score × 2^20 × 2^21 + document number.
   function order(scores, scored) {
     const n = scores.length;
     const tie = 2 ** 21;
@@ -466,14 +712,14 @@
     let fits = n <= tie;
     for (let d = 0; d < n; d++) {
       if (!scored[d]) continue;
-      const key = rounded(scores[d]);
+      const key = scores[d] * 2 ** 20;
       if (key < 0 || key >= 2 ** 31) fits = false;
       all[count++] = key * tie + d;
     }
     if (!fits) {  // never at a real archive's sizes; the plain comparison then
       const docs = [];
       for (let d = 0; d < n; d++) if (scored[d]) docs.push(d);
-      return docs.sort((a, b) => rounded(scores[b]) - rounded(scores[a]) || b - a);
+      return docs.sort((a, b) => scores[b] - scores[a] || b - a);
     }
     const sorted = all.subarray(0, count).sort();
     const ranked = new Array(sorted.length);
@@ -483,54 +729,37 @@
     return ranked;
   }
 
-  // Match, score and order: the steps of engine.SearchIndex.run.
-  async function rank(parsed, groups, filtered) {
-    if (!groups.length && !Object.keys(parsed.filters).length) {
-      return { empty: true, groups, everyTermFound: true };
+  // Match, score and order: what engine.SearchIndex.search asks of Whoosh.
+  async function rank(parsed, tree, filtered) {
+    const { bits: allowed, problems } = await filtered;
+    if (!tree && !parsed.filters.length) {
+      return { empty: true, problems, tree, everyTermFound: true, query: parsed.text };
     }
-    const matched = new Map();
-    const docs = (term) => {
-      const key = term.join("");
-      if (!matched.has(key)) matched.set(key, matchDocs(term));
-      return matched.get(key);
-    };
-    const perTerm = new Map();
-    for (const group of groups) {
-      for (const t of group) {
-        docs(t.term);
-        const key = t.term.join("");
-        if (!t.negated && !perTerm.has(key)) perTerm.set(key, termScores(t.term));
-      }
-    }
-    const allowed = await filtered;
-    const everyTermFound = (await Promise.all(matched.values())).every((bits) => bits.includes(1));
     const n = manifest.documents;
-    const scores = new Float64Array(n);
-    const scored = new Uint8Array(n);
-    if (!groups.length && allowed) scored.set(allowed);
-    for (const group of groups) {
-      const positive = group.filter((t) => !t.negated).map((t) => t.term.join(""));
-      const negative = group.filter((t) => t.negated).map((t) => t.term.join(""));
-      const sets = await Promise.all(positive.map((t) => matched.get(t)));
-      const outs = await Promise.all(negative.map((t) => matched.get(t)));
-      const termMaps = await Promise.all(positive.map((t) => perTerm.get(t)));
-      const found = allowed ? allowed.slice() : new Uint8Array(n).fill(1);
-      for (const s of sets) for (let d = 0; d < n; d++) found[d] &= s[d];
-      for (const s of outs) for (let d = 0; d < n; d++) if (s[d]) found[d] = 0;
-      for (let d = 0; d < n; d++) {
-        if (!found[d]) continue;
-        let groupScore = 0;  // a term without a title or word hit adds MATCH (termScores)
-        for (let k = 0; k < termMaps.length; k++) groupScore += termMaps[k][d];
-        scores[d] = (scored[d] ? scores[d] : 0) + groupScore;
-        scored[d] = 1;
-      }
+    const positive = leaves(tree).filter((l) => l.kind === "exact" && !l.negated);
+    const exact = leaves(tree).filter((l) => l.kind === "exact");
+    const found = await Promise.all(exact.map((l) => matches(l.term, l.field === "title")));
+    const everyTermFound = found.every((m) => m.bits.includes(1));
+    let scored;
+    let scores;
+    if (tree) {
+      ({ bits: scored, scores } = await evaluate(tree));
+      scores ||= new Float64Array(n);  // (keywords alone score nothing)
+      if (allowed) for (let d = 0; d < n; d++) scored[d] &= allowed[d];
+    } else {
+      scored = allowed.slice();
+      scores = new Float64Array(n);
     }
-    const ranked = order(scores, scored);
-    const terms = [...new Set(groups.flat().filter((t) => !t.negated).map((t) => t.term.join("")))];
+    let ranked;
+    if (parsed.sort === "date") {
+      ranked = [];
+      for (let d = n - 1; d >= 0; d--) if (scored[d]) ranked.push(d);
+    } else ranked = order(scores, scored);
+    const terms = [...new Set(positive.map((l) => l.text))];
     for (const d of ranked.slice(0, PAGE)) json(`doc/${d}.json`);  // the hits on screen, at once
     const counts = bytes("places.bin", "low").then((places) => facets(ranked, places));
-    return { query: parsed.text, ranked, scores, terms, groups, filters: parsed.filters, counts,
-      everyTermFound };
+    return { query: parsed.text, sort: parsed.sort, ranked, scores, terms, tree,
+      filters: parsed.filters, problems, counts, everyTermFound };
   }
 
   // --- facets ----------------------------------------------------------------------------------
@@ -563,8 +792,15 @@
     return { province: sorted(province), city: sorted(city), year: sorted(year) };
   }
 
-  // --- snippets: the same window as engine.make_snippet ---------------------------------------
-  function findMarks(text, terms, table) {
+  // --- snippets: the same fragments as snippets.make_snippet ----------------------------------
+  const SNIPPET_CHARS = 150;
+  const MAX_FRAGMENTS = 3;
+  const SENTENCE_ENDS = "。！？!?；;";
+  const CLAUSE_ENDS = "，、,：:";
+  const JOINER = " … ";
+
+  // Per term, its spans in `text` (code point offsets of the original characters).
+  function termSpans(text, terms, table) {
     const { norm, normChars, offsets } = normalize(text, table);
     // indexOf counts UTF-16 units; offsets are per code point (they differ past U+FFFF only)
     let point = null;
@@ -572,9 +808,9 @@
       point = [];
       normChars.forEach((c, i) => { point.push(i); if (c.length > 1) point.push(i); });
     }
-    const spans = [];
-    for (const term of terms) {
+    return terms.map((term) => {
       const length = Array.from(term).length;
+      const spans = [];
       let from = 0;
       for (;;) {
         const at = norm.indexOf(term, from);
@@ -583,29 +819,81 @@
         spans.push([offsets[start], offsets[start + length - 1] + 1]);
         from = at + 1;
       }
+      return spans;
+    });
+  }
+
+  function merged(spans) {
+    const out = [];
+    for (const [a, b] of [...spans].sort((x, y) => x[0] - y[0] || x[1] - y[1])) {
+      if (out.length && a <= out[out.length - 1][1]) out[out.length - 1][1] = Math.max(out[out.length - 1][1], b);
+      else out.push([a, b]);
     }
-    spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    const merged = [];
-    for (const [a, b] of spans) {
-      if (merged.length && a <= merged[merged.length - 1][1]) {
-        merged[merged.length - 1][1] = Math.max(merged[merged.length - 1][1], b);
-      } else merged.push([a, b]);
+    return out;
+  }
+
+  const findMarks = (text, terms, table) => merged(termSpans(text, terms, table).flat());
+
+  function sentences(chars) {
+    const out = [];
+    let start = 0;
+    for (let i = 0; i < chars.length; i++) {
+      if (SENTENCE_ENDS.includes(chars[i]) && (i + 1 === chars.length || !SENTENCE_ENDS.includes(chars[i + 1]))) {
+        let end = i + 1;
+        while (end < chars.length && chars[end] === " ") end++;
+        out.push([start, end]);
+        start = end;
+      }
     }
-    return merged;
+    if (start < chars.length) out.push([start, chars.length]);
+    return out;
   }
 
   function snippet(text, terms, table) {
     const chars = Array.from(text);
-    const marks = findMarks(text, terms, table);
-    let start = marks.length ? Math.max(0, marks[0][0] - SNIPPET_LEAD) : 0;
-    const end = Math.min(chars.length, start + SNIPPET_CHARS);
-    if (end - start < SNIPPET_CHARS) start = Math.max(0, end - SNIPPET_CHARS);
-    const prefix = start > 0 ? "…" : "";
-    const suffix = end < chars.length ? "…" : "";
-    const shift = prefix.length - start;
-    const inside = marks.filter(([a, b]) => a < end && b > start)
-      .map(([a, b]) => [Math.max(a, start) + shift, Math.min(b, end) + shift]);
-    return { text: prefix + chars.slice(start, end).join("") + suffix, marks: inside };
+    const perTerm = termSpans(text, terms, table);
+    const bounds = sentences(chars);
+    const holds = bounds.map(([s, e]) => new Set(perTerm.flatMap((spans, t) =>
+      (spans.some(([a]) => a >= s && a < e) ? [t] : []))));
+    const wanted = new Set(perTerm.flatMap((spans, t) => (spans.length ? [t] : [])));
+    let chosen = [];
+    while (wanted.size && chosen.length < MAX_FRAGMENTS) {
+      let best = -1;
+      let bestNew = 0;
+      holds.forEach((held, i) => {
+        const fresh = [...held].filter((t) => wanted.has(t)).length;
+        if (fresh > bestNew) { best = i; bestNew = fresh; }
+      });
+      if (best < 0) break;
+      chosen.push(best);
+      for (const t of holds[best]) wanted.delete(t);
+    }
+    if (!chosen.length && bounds.length) chosen = [0];
+    chosen.sort((a, b) => a - b);
+    const marks = merged(perTerm.flat());
+    const share = Math.floor(SNIPPET_CHARS / Math.max(1, chosen.length));
+    const pieces = [];
+    const shown = [];
+    let at = 0;
+    for (const i of chosen) {
+      let [start, end] = bounds[i];
+      const firstMark = marks.find(([a, b]) => a >= start && b <= end);
+      if (firstMark && firstMark[0] + 8 > start + share) {  // the hit is past the share
+        let clause = start;
+        for (let j = start; j < firstMark[0]; j++) if (CLAUSE_ENDS.includes(chars[j])) clause = j + 1;
+        start = firstMark[0] + 8 <= clause + share ? clause : Math.max(start, firstMark[0] - 10);
+      }
+      const cut = Math.min(end, start + share);
+      const piece = chars.slice(start, cut).join("").trimEnd();
+      if (pieces.length) at += JOINER.length;
+      const stop = start + Array.from(piece).length;
+      for (const [a, b] of marks) {
+        if (a < stop && b > start) shown.push([Math.max(a, start) - start + at, Math.min(b, stop) - start + at]);
+      }
+      pieces.push(piece + (cut < end && piece ? "…" : ""));
+      at += Array.from(pieces[pieces.length - 1]).length;
+    }
+    return { text: pieces.join(JOINER), marks: shown };
   }
 
   function marked(parent, text, marks) {
@@ -635,31 +923,55 @@
   let seq = 0;  // the query shown: an older one stops where it is
   let drawing = 0;  // the list being drawn: an older drawing stops where it is
 
+  // The page's own elements (templates/search.html draws them, so nothing moves when the
+  // script starts); the year range offers the archive's years.
   function ui() {
-    const form = el("form", { class: "search-form", role: "search", action: "" });
-    const input = el("input", { type: "search", name: "q", id: "q", "aria-label": "搜索",
-      placeholder: "送温暖 快递小哥 region:江苏 year:2024", autocomplete: "off" });
-    const button = el("button", { type: "submit" }, "搜索");
-    form.append(input, button);
-    const status = el("p", { class: "search-status", role: "status", "aria-live": "polite" });
-    const layout = el("div", { class: "search-layout" });
-    const results = el("ol", { class: "search-results" });
-    const side = el("aside", { class: "search-facets", "aria-label": "筛选" });
-    const more = el("button", { type: "button", class: "search-more", hidden: "" }, "更多结果");
-    const main = el("div");
-    main.append(results, more);
-    layout.append(main, side);
-    root.append(form, status, layout);
-    return { form, input, status, results, side, more };
+    const $ = (selector) => root.querySelector(selector);
+    const view = { form: $(".search-form"), input: $("#q"), sort: $("#search-sort"),
+      from: $("#search-from"), to: $("#search-to"), status: $(".search-status"),
+      results: $(".search-results"), side: $(".search-facets"), more: $(".search-more") };
+    const years = manifest.year_runs.map(([y]) => y).sort((a, b) => a - b);
+    for (const select of [view.from, view.to]) {
+      for (const year of years) select.append(el("option", { value: String(year) }, String(year)));
+    }
+    return view;
+  }
+
+  const sortOf = () => (new URL(location.href).searchParams.get("sort") === "date" ? "date" : "relevance");
+
+  // The year range control shows the query's year: filter (a year or a range).
+  function showYears(view, query) {
+    const filter = parseQuery(query).filters.find((f) => f.field === "year");
+    const range = filter ? yearRange(filter.value) : null;
+    view.from.value = range && range[0] !== null ? String(range[0]) : "";
+    view.to.value = range && range[1] !== null ? String(range[1]) : "";
+  }
+
+  // A query asked after the page loaded checks, beside its own fetches, that the index is
+  // still the one the page holds (the dev server rebuilds under an open page; a site is
+  // published anew): if not, the new manifest replaces it, what was fetched goes, and the
+  // query runs again.
+  async function indexChanged() {
+    const response = await fetch(new URL("manifest.json", BASE), { cache: "no-cache" }).catch(() => null);
+    const fresh = response && response.ok ? await response.json().catch(() => null) : null;
+    if (!fresh || fresh.export === manifest.export) return false;
+    for (const known of [cache, matchCache, scoreCache]) known.clear();
+    yearOf = null;
+    setup(fresh);
+    return true;
   }
 
   async function show(view, query, { push = false, answer: started = null } = {}) {
     const mine = ++seq;
+    const checked = started ? null : indexChanged();
+    const sort = sortOf();
     root.dataset.state = "busy";
     const url = new URL(location.href);
     if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
     if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
     view.input.value = query;
+    view.sort.value = sort;
+    showYears(view, query);
     document.title = query ? `${query} · 搜索` : document.title;
     if (!query.trim()) {
       clear(view);
@@ -667,12 +979,12 @@
       root.dataset.state = "done";
       return;
     }
-    const remembered = recall(query);
+    const remembered = recall(query, sort);
     if (remembered) {
       drawRemembered(view, remembered);
       await painted();  // before the query runs again: its ranking would hold the frame back
     } else view.status.textContent = "正在搜索…";
-    const job = (await started) || startQuery(query);
+    const job = (await started) || startQuery(query, sort);
     const early = await job.early;
     if (mine !== seq) return;
     const showAnswer = (answer) => {
@@ -694,6 +1006,10 @@
     }
     if (mine !== seq) return;
     await (answer === early ? shownEarly : showAnswer(answer));
+    if (checked && await checked && mine === seq) {
+      await show(view, query);
+      return;
+    }
     if (mine === seq) root.dataset.state = "done";  // tests and scripts wait for this
   }
 
@@ -715,20 +1031,25 @@
       for (let k = 0; k + 1 < pairs.length; k += 2) table.set(pairs[k], pairs[k + 1]);
     }
     const snip = snippet(doc.x, answer.terms, table);
-    return { d, score: answer.scores[d], url: doc.u, title: doc.t,
-      titleMarks: findMarks(doc.t, answer.terms, table), meta: `${doc.r} · ${doc.d || doc.y}`,
-      snippet: snip.text, marks: snip.marks };
+    const titleMarks = findMarks(doc.t, answer.terms, table);
+    const only = answer.terms.length && !snip.marks.length ? (titleMarks.length ? "title" : "tags") : "";
+    return { d, score: answer.scores[d], url: doc.u, title: doc.t, titleMarks,
+      meta: `${doc.r} · ${doc.d || doc.y}`, snippet: snip.text, marks: snip.marks, only };
   }
+
+  const ONLY = { title: "检索词仅见于标题", tags: "检索词仅见于标签等栏目" };
 
   function hitItem(hit) {
     const li = el("li", { class: "search-hit" });
     const link = el("a", { href: pageHref(hit.url), class: "article-link" });
     marked(link, hit.title, hit.titleMarks);
     const meta = el("span", { class: "meta" }, hit.meta);
+    li.append(link, meta);
+    if (hit.only) li.append(el("span", { class: "search-only" }, ONLY[hit.only]));
     const p = el("p", { class: "summary" });
     marked(p, hit.snippet, hit.marks);
     li.dataset.score = String(hit.score);
-    li.append(link, meta, p);
+    li.append(p);
     return li;
   }
 
@@ -736,18 +1057,18 @@
   // results) is drawn at once from sessionStorage, for this exact index (manifest digest) only.
   const REMEMBERED = 20;
   const recentKey = "search:recent";
-  const pageKey = (query) => `search:${manifest.export}:${query}`;
+  const pageKey = (query, sort) => `search:${manifest.export}:${sort}:${query}`;
 
-  function recall(query) {
+  function recall(query, sort) {
     try {
-      return JSON.parse(sessionStorage.getItem(pageKey(query)));
+      return JSON.parse(sessionStorage.getItem(pageKey(query, sort)));
     } catch {
       return null;  // storage disabled, or not ours
     }
   }
 
-  function remember(query, page) {
-    const key = pageKey(query);
+  function remember(query, sort, page) {
+    const key = pageKey(query, sort);
     try {
       const recent = (JSON.parse(sessionStorage.getItem(recentKey)) || []).filter((k) => k !== key);
       recent.push(key);
@@ -762,7 +1083,7 @@
   }
 
   function drawRemembered(view, page) {
-    view.status.textContent = `找到 ${page.total} 篇`;
+    view.status.textContent = statusText(page.total, page.problems || []);
     view.results.replaceChildren(...page.hits.map(hitItem));
     view.more.hidden = true;  // until the query has run again: "more" needs its whole order
     renderFacets(view, page.counts, page);
@@ -771,6 +1092,8 @@
   const sameHits = (page, answer) => page && page.total === answer.ranked.length &&
     page.hits.every((hit, i) => hit.d === answer.ranked[i]) &&
     page.hits.length === Math.min(PAGE, answer.ranked.length);
+
+  const statusText = (total, problems) => [...problems, total ? `找到 ${total} 篇` : "没有找到结果。"].join(" ");
 
   // Hits appear in order as their documents arrive; the previous list stays until the first
   // new hit can replace it (no empty flash while typing).
@@ -785,7 +1108,7 @@
     const total = answer.ranked.length;
     if (!total) {
       clear(view);
-      view.status.textContent = "没有找到结果。";
+      view.status.textContent = statusText(0, answer.problems);
       const help = el("li", { class: "search-help" });
       help.append(el("p", {}, "试试：减少词语、换一个更短的词（如“温暖”而非“送温暖活动”）、去掉 region: 或 year: 筛选，或按地区、年份浏览。"));
       view.results.replaceChildren(help);
@@ -793,8 +1116,7 @@
     }
     const top = answer.ranked.slice(0, shown);
     const docs = top.map((d) => json(`doc/${d}.json`));
-    view.status.textContent = `找到 ${total} 篇`;
-    view.more.hidden = shown >= total;
+    view.status.textContent = statusText(total, answer.problems);
     const showFacets = async () => {
       const counts = await answer.counts;
       if (!stale()) renderFacets(view, counts, answer);
@@ -811,13 +1133,16 @@
       facetsShown ||= showFacets();
     }
     if (!hits.length) view.results.replaceChildren();
+    view.more.hidden = shown >= total;  // under the hits, once they are drawn
     await (facetsShown || showFacets());
     if (!stale() && shown === PAGE && hits.length === top.length) {
-      remember(answer.query, { total, hits, counts: await answer.counts, filters: answer.filters });
+      remember(answer.query, answer.sort, { total, hits, counts: await answer.counts,
+        filters: answer.filters, problems: answer.problems });
     }
   }
 
   function renderFacets(view, counts, answer) {
+    const active = new Set((answer.filters || []).map((f) => `${f.field}:${f.value}`));
     const blocks = [];
     const add = (title, key, entries, label = (k) => k) => {
       if (!entries.length) return;
@@ -826,9 +1151,8 @@
       const ul = el("ul");
       for (const [value, n] of entries.slice(0, 30)) {
         const li = el("li");
-        const active = answer.filters[key] === value;
         const b = el("button", { type: "button", "data-facet": key, "data-value": value,
-          "aria-pressed": String(active) });
+          "aria-pressed": String(active.has(`${key}:${value}`)) });
         b.append(label(value), " ", el("span", { class: "count" }, `(${n})`));
         li.append(b);
         ul.append(li);
@@ -842,11 +1166,12 @@
     view.side.replaceChildren(...blocks);
   }
 
+  // The query with `key:value` as its only `key:` filter (the same one again: none).
   function withFilter(query, key, value) {
     const parts = query.match(/"[^"]*"?|\S+/g) || [];
     const kept = parts.filter((p) => !p.toLowerCase().startsWith(`${key}:`));
     const had = parts.length !== kept.length && parts.includes(`${key}:${value}`);
-    if (!had) kept.push(`${key}:${value}`);
+    if (value && !had) kept.push(`${key}:${value}`);
     return kept.join(" ");
   }
 
@@ -857,12 +1182,12 @@
   }
 
   // The query in the address starts as soon as the manifest is here, while the page is still
-  // being parsed and laid out (the script is async): show() takes over this job.
+  // being parsed and laid out (the script is deferred): show() takes over this job.
   const firstQuery = new URL(location.href).searchParams.get("q") || "";
   const ready = manifestLoaded.then((loaded) => { if (loaded) setup(loaded); return loaded; });
   // (Not when the tab remembers its first page: that is drawn first, then the query runs.)
   const firstAnswer = firstQuery.trim()
-    ? ready.then((loaded) => loaded && !recall(firstQuery) && startQuery(firstQuery)) : null;
+    ? ready.then((loaded) => loaded && !recall(firstQuery, sortOf()) && startQuery(firstQuery, sortOf())) : null;
 
   async function main() {
     if (document.readyState === "loading") {
@@ -870,7 +1195,10 @@
     }
     root = document.getElementById("search");
     if (!root) return;
-    if (!(await ready)) { root.append(el("p", {}, "搜索索引缺失：请先运行 site-builder build。")); return; }
+    if (!(await ready)) {
+      root.querySelector(".search-status").textContent = "搜索索引缺失：请先运行 site-builder build。";
+      return;
+    }
     const view = ui();
     view.form.addEventListener("submit", (e) => {
       e.preventDefault();
@@ -881,6 +1209,20 @@
       clearTimeout(timer);
       timer = setTimeout(() => show(view, view.input.value), 150);
     });
+    view.sort.addEventListener("change", () => {
+      const url = new URL(location.href);
+      if (view.sort.value === "date") url.searchParams.set("sort", "date"); else url.searchParams.delete("sort");
+      history.pushState(null, "", url);
+      show(view, view.input.value);
+    });
+    const years = () => {
+      let [from, to] = [view.from.value, view.to.value];
+      if (from && to && Number(from) > Number(to)) [from, to] = [to, from];
+      const value = from === to ? from : `${from}..${to}`;
+      show(view, withFilter(view.input.value, "year", value === ".." ? "" : value), { push: true });
+    };
+    view.from.addEventListener("change", years);
+    view.to.addEventListener("change", years);
     view.side.addEventListener("click", (e) => {
       const b = e.target.closest("button[data-facet]");
       if (b) show(view, withFilter(view.input.value, b.dataset.facet, b.dataset.value), { push: true });

@@ -48,6 +48,7 @@ from .render import (
     search_page,
     write_extras,
 )
+from .theme import theme_files
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -289,11 +290,9 @@ class Builder:
         h.update(repr((__version__, _code_digest(),
                        self.config.settings(),
                        self.drafts)).encode())
-        templates = self.config.templates_dir
-        for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
-            if path.is_file():
-                h.update(path.relative_to(templates).as_posix().encode())
-                h.update(path.read_bytes())
+        for name, path in theme_files(self.config).items():
+            h.update(name.encode())
+            h.update(path.read_bytes())
         self.key = h.hexdigest()  # kept: the templates are read once per build
         return self.key
 

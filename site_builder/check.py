@@ -24,6 +24,7 @@ from .content.frontmatter import FrontMatterError, split_front_matter
 from .content.loader import article_files
 from .errors import Diagnostic, display_path
 from .render import STATIC_DIR, plan_site
+from .theme import theme_files
 
 # Files the build writes besides the planned pages (see render.write_extras).
 EXTRA_FILES = ("feed.xml", "sitemap.xml", "robots.txt")
@@ -68,11 +69,7 @@ def site_targets(config: Config, page_urls: set[str]) -> set[str]:
                 targets.add(url.rstrip("/"))
         if url.startswith("regions/") and url.count("/") == 2:  # province feeds
             targets.add(f"{url}feed.xml")
-    static = config.templates_dir / STATIC_DIR
-    if static.is_dir():
-        for path in static.rglob("*"):
-            if path.is_file():
-                targets.add(f"{STATIC_DIR}/{path.relative_to(static).as_posix()}")
+    targets.update(f"{STATIC_DIR}/{name}" for name in theme_files(config, STATIC_DIR))
     return targets
 
 

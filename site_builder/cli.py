@@ -126,5 +126,16 @@ def new(ctx: click.Context, title: str, region: str, date_: str | None, tags: st
                          kind=kind))
 
 
+@cli.command()
+@click.argument("folder", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@click.option("--quiet", is_flag=True, help="Print only problems.")
+def init(folder: Path, quiet: bool) -> None:
+    """Start a new archive project in FOLDER (default: here); never overwrites a file."""
+    from .init import init_project
+
+    sys.exit(init_project(folder, quiet=quiet))
+
+
 def main() -> None:
     cli(obj={})

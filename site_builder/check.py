@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
+from . import terminal
 from .archive import build_archive
 from .config import Config
 from .content import Article, load_library
@@ -38,8 +39,8 @@ def check_site(config: Config, *, fmt: str, strict: bool) -> int:
     click.echo(format_findings(findings, fmt), nl=False)
     errors = sum(d.severity == "error" for d in findings)
     warnings = len(findings) - errors
-    click.echo(f"checked {len(article_files(config.content_dir))} article files: {errors} error(s), "
-               f"{warnings} warning(s)", err=True)
+    terminal.info(f"checked {len(article_files(config.content_dir))} article files: {errors} "
+                  f"error(s), {warnings} warning(s)", err=True)
     return 1 if errors else 0
 
 

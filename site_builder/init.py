@@ -14,11 +14,12 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, terminal
 from .content.loader import ARTICLES_DIR
 from .errors import display_path
 from .gazetteer import default_gazetteer
 from .new import article_path
+from .theme import default_theme
 
 SCAFFOLD = Path(__file__).resolve().parent / "scaffold"
 EXAMPLE_YEAR = 2025
@@ -44,7 +45,7 @@ def project_files() -> dict[str, bytes]:
     }
 
 
-def init_project(folder: Path, *, quiet: bool = False) -> int:
+def init_project(folder: Path) -> int:
     """Write a new project into ``folder`` (made if missing): 0 when written, 1 when a file
     would be overwritten (nothing is written then), 2 when the folder cannot be used."""
     if folder.exists() and not folder.is_dir():
@@ -70,10 +71,11 @@ def init_project(folder: Path, *, quiet: bool = False) -> int:
                    err=True)
         return 2
     (folder / "content" / ARTICLES_DIR).mkdir(parents=True, exist_ok=True)
-    if not quiet:
-        for target in written:
-            click.echo(f"wrote {display_path(target)}")
-        where = display_path(folder)
-        step = "" if folder.resolve() == Path.cwd().resolve() else f"cd {where} && "
-        click.echo(f"\nnext: {step}site-builder serve   (build, preview on http://127.0.0.1:8000/)")
+    for target in written:
+        terminal.info(f"wrote {display_path(target)}")
+    terminal.detail(f"theme: {default_theme()} (a file in templates/ replaces the theme's file "
+                    "of the same path)")
+    where = display_path(folder)
+    step = "" if folder.resolve() == Path.cwd().resolve() else f"cd {where} && "
+    terminal.info(f"\nnext: {step}site-builder serve   (build, preview on http://127.0.0.1:8000/)")
     return 0

@@ -20,7 +20,7 @@ INTEGERS = ("year", "limit")
 
 def parse_search(argv: list[str]) -> dict | None:
     """The search request in ``argv``, or None when click should handle the command line."""
-    config = "config.yaml"
+    config: str | None = None  # None: the nearest config.yaml (cli._config finds it the same way)
     i = 0
     while i < len(argv) and argv[i].startswith("-"):  # group options
         arg = argv[i]
@@ -30,7 +30,7 @@ def parse_search(argv: list[str]) -> dict | None:
             config, i = arg.partition("=")[2], i + 1
         else:
             return None
-    if i >= len(argv) or argv[i] != "search" or not config:
+    if i >= len(argv) or argv[i] != "search" or config == "":
         return None
     request: dict = {"config": config, "query": [], "region": None, "year": None,
                      "kind": None, "limit": 10, "as_json": False}
@@ -74,8 +74,8 @@ def run_search(request: dict) -> int:
 
     from .search.command import echo, search_project
 
-    config_path = request.pop("config")
-    if os.path.isdir(config_path):
+    config_path = request.pop("config") or _nearest_config()
+    if config_path is None or os.path.isdir(config_path):
         return -1  # click's error for a folder
     root = os.path.dirname(config_path) or "."
     stamp = _stamp(config_path)
@@ -93,6 +93,23 @@ def run_search(request: dict) -> int:
             return 2
         remember_good_config(config_path, stamp)
     return search_project(root, " ".join(request.pop("query")), **request)
+
+
+def _nearest_config() -> str | None:
+    """config.yaml here or in the nearest folder above, as config.find_config (which imports
+    pathlib and yaml: more than a query costs)."""
+    import os
+
+    here = os.getcwd()
+    folder = here
+    while True:
+        path = os.path.join(folder, "config.yaml")
+        if os.path.isfile(path):
+            return os.path.relpath(path, here)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
 
 
 # A query needs only the config file's folder, but a broken config must still be reported,

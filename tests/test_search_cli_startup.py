@@ -136,7 +136,8 @@ def click_request(argv: list[str]) -> dict | None:
         sub = command.make_context(name, rest, parent=ctx)
     except Exception:  # click's usage errors, --help (Exit), a missing command
         return None
-    return {"config": str(ctx.params["config_path"]), **sub.params,
+    config = ctx.params["config_path"]  # None: found by walking up (both paths do)
+    return {"config": None if config is None else str(config), **sub.params,
             "query": list(sub.params["query"])}
 
 

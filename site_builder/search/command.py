@@ -67,7 +67,7 @@ def search_project(root: str | Path, query: str, *, region: str | None = None,
     if not results.hits:
         echo("no results. Try fewer words, a shorter word, or drop region:/year:.")
         return 0
-    color = sys.stdout.isatty()
+    color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")  # https://no-color.org
     echo(f"{results.total} result{'s' if results.total != 1 else ''}"
                f"{f', showing {len(results.hits)}' if results.total > len(results.hits) else ''}")
     for number, hit in enumerate(results.hits, 1):

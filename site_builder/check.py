@@ -23,8 +23,9 @@ from .content import Article, load_library
 from .content.bulletins import load_bulletins
 from .content.frontmatter import FrontMatterError, split_front_matter
 from .content.loader import article_files
-from .errors import Diagnostic, display_path
+from .errors import Diagnostic, display_path, printable
 from .render import STATIC_DIR, plan_site
+from .render.media import IMAGE_SUFFIXES
 from .theme import theme_files
 
 # Files the build writes besides the planned pages (see render.write_extras).
@@ -120,6 +121,9 @@ def _missing_image(path: str, source: Path, config: Config) -> str | None:
     target = (base / path.lstrip("/")).resolve()
     if not target.is_relative_to(content):
         return f"image '{path}' is outside the content folder; put it under content/"
+    if target.suffix.lower().lstrip(".") not in IMAGE_SUFFIXES:
+        return (f"'{path}' is not an image ({', '.join(sorted(IMAGE_SUFFIXES))}): "
+                "it is not published")
     if not target.is_file():
         return f"missing image '{path}' (looked for {display_path(target, config.root)})"
     return None
@@ -202,7 +206,7 @@ def format_findings(findings: list[Diagnostic], fmt: str) -> str:
             lines.append(f"::{d.severity} {props}::{_escape_data(d.message)}")
         else:
             lines.append(f"{d.path}:{line}:{col}: {d.severity}: {d.message}")
-    return "".join(f"{line}\n" for line in lines)
+    return "".join(f"{printable(line)}\n" for line in lines)
 
 
 def _escape_data(text: str) -> str:

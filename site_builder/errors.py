@@ -6,15 +6,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# C0 and C1 controls but tab and newline, DEL, and the bidi overrides and isolates: a terminal
-# obeys them (an OSC 52 sequence writes the clipboard), and a bidi mark reorders what is shown.
-_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0 and C1 controls but tab and newline, DEL, the bidi overrides and isolates (a terminal
+# obeys the controls: an OSC 52 sequence writes the clipboard; a bidi mark reorders the line),
+# and lone surrogates (the undecodable bytes of a file name, which no terminal can print).
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def printable(text: str) -> str:
-    """``text`` safe to print to a terminal: control characters shown as ``\\xNN`` escapes."""
-    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                            else f"\\u{ord(m.group()):04x}", text)
+    """``text`` safe to print to a terminal: control characters, bidi marks and undecodable
+    bytes shown as ``\\xNN`` / ``\\uNNNN`` escapes."""
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 @dataclass(frozen=True, order=True)

@@ -51,6 +51,7 @@ class Article:
     summary: str
     draft: bool
     body_html: str
+    warnings: tuple[tuple[int, str], ...] = ()  # (line, message): published, but worth a look
 
     # Derived values are cached on the article, and those that are small are kept in its
     # pickle: a build reads every article's id and sort key several times (41,000 reads at

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Diagnostic, display_path
-from .loader import ascii_slug
+from .loader import ascii_slug, unreadable_name_or_kind
 
 BULLETINS_DIR = "bulletins"
 
@@ -36,6 +36,10 @@ def load_bulletins(content_dir: Path, project_root: Path | None = None
         return bulletins, problems
     for path in sorted(folder.glob("*.txt")):
         shown = display_path(path, project_root)
+        problem = unreadable_name_or_kind(path)
+        if problem:
+            problems.append(Diagnostic(shown, None, problem, severity="warning"))
+            continue
         if not _inside(path, content_dir):  # a bulletin page would publish the link's target
             problems.append(Diagnostic(shown, None, "link points outside content/; not read",
                                        severity="warning"))
@@ -47,7 +51,8 @@ def load_bulletins(content_dir: Path, project_root: Path | None = None
             continue
         meta: dict = {}
         manifest = path.with_suffix(".json")
-        if manifest.exists() and _inside(manifest, content_dir):
+        if manifest.exists() and not unreadable_name_or_kind(manifest) \
+                and _inside(manifest, content_dir):
             try:
                 meta = json.loads(manifest.read_text(encoding="utf-8"))
             except (OSError, ValueError) as exc:
@@ -73,5 +78,5 @@ def load_bulletins(content_dir: Path, project_root: Path | None = None
 def _inside(path: Path, content_dir: Path) -> bool:
     try:
         return path.resolve().is_relative_to(content_dir.resolve())
-    except RuntimeError:  # a symbolic link loop
+    except (RuntimeError, OSError):  # a symbolic link loop (RuntimeError before 3.13)
         return False

@@ -28,8 +28,8 @@ from .. import __version__
 from ..procs import collector_paused
 from .article import _BODY, Article
 
-CACHE_FORMAT = 5  # 3, 4: bodies kept as UTF-8 (Article.encoded_state); 5: out of band
-_MAGIC = b"SBCACHE5"
+CACHE_FORMAT = 6  # 3, 4: bodies kept as UTF-8 (Article.encoded_state); 5: out of band; 6: marks
+_MAGIC = b"SBCACHE6"
 _HEADER = struct.Struct("<8sQQ")  # magic, pickle length, bodies
 
 
@@ -37,10 +37,16 @@ def content_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def file_stamp(path: Path) -> tuple[int, int, str]:
-    """(size, mtime in ns, content hash) of a file, read once."""
+def change_mark(st: os.stat_result) -> tuple[int, int, int]:
+    """What changes when a file is written, replaced or has its permissions changed
+    (``chmod 000`` keeps mtime: an unreadable file must not be published from the cache)."""
+    return st.st_mtime_ns, st.st_ctime_ns, st.st_mode
+
+
+def file_stamp(path: Path) -> tuple[int, tuple[int, int, int], str]:
+    """(size, change mark, content hash) of a file, read once."""
     st = path.stat()
-    return st.st_size, st.st_mtime_ns, content_digest(path.read_bytes())
+    return st.st_size, change_mark(st), content_digest(path.read_bytes())
 
 
 def _package_version(name: str) -> str:
@@ -51,7 +57,8 @@ def _package_version(name: str) -> str:
 
 
 class ArticleCache:
-    """path → (size, mtime_ns, digest, parse result); invalid as a whole when the parser changes.
+    """path → (size, change mark, digest, parse result); invalid as a whole when the parser
+    changes.
 
     Saved as one pickle plus a journal of the entries changed since: a build that parsed a
     few files appends those (milliseconds) instead of pickling every article again (0.5 s
@@ -109,12 +116,12 @@ class ArticleCache:
         entry = self.entries.get(shown)
         if entry is None:
             return None
-        size, mtime_ns, digest, result = entry
+        size, mark, digest, result = entry
         try:
             st = st or os.stat(path)
         except OSError:
             return None
-        if (st.st_size, st.st_mtime_ns) == (size, mtime_ns):
+        if st.st_size == size and change_mark(st) == mark:
             return result
         if st.st_size == size:  # touched but perhaps not changed: compare contents
             try:
@@ -123,11 +130,11 @@ class ArticleCache:
             except OSError:
                 return None
             if same:
-                self._set(shown, (size, st.st_mtime_ns, digest, result))
+                self._set(shown, (size, change_mark(st), digest, result))
                 return result
         return None
 
-    def put(self, shown: str, stamp: tuple[int, int, str], result) -> None:
+    def put(self, shown: str, stamp: tuple[int, tuple[int, int, int], str], result) -> None:
         self._set(shown, (*stamp, result))
 
     def _set(self, shown: str, entry: tuple | None) -> None:

@@ -107,7 +107,7 @@ def load_library(
                 ok = inside.get(folder)
                 if ok is None:
                     ok = inside[folder] = Path(folder).resolve().is_relative_to(content_root)
-        except RuntimeError:  # raised for a symbolic link loop
+        except (RuntimeError, OSError):  # a symbolic link loop (RuntimeError before 3.13)
             library.diagnostics.append(Diagnostic(shown, None, "symbolic link loop; not read"))
             continue
         if not ok:
@@ -133,6 +133,8 @@ def load_library(
         if isinstance(result, list):
             library.diagnostics.extend(result)
             continue
+        library.diagnostics.extend(Diagnostic(shown, line, message, severity="warning")
+                                   for line, message in result.warnings)
         if result.draft and not drafts:
             continue
         if result.url in by_url:
@@ -161,6 +163,9 @@ def _parse_all(todo: list[tuple[str, str, str, bool]], workers: int):
 def _parse_job(job: tuple[str, str, str, bool]):
     path, shown, content_dir, trusted_html = job
     file = Path(path)
+    problem = unreadable_name_or_kind(file)
+    if problem:  # (reading it for its stamp could block: a FIFO)
+        return shown, None, [Diagnostic(shown, None, problem)]
     try:
         stamp = file_stamp(file)
     except OSError:  # unreadable (a dangling link, no permission): load_article says why
@@ -174,6 +179,9 @@ def load_article(
     path: Path, shown: str, content_dir: Path, gazetteer: Gazetteer, *, trusted_html: bool = False
 ) -> Article | list[Diagnostic]:
     """One article, or the diagnostics that say why it cannot be published."""
+    problem = unreadable_name_or_kind(path)
+    if problem:
+        return [Diagnostic(shown, None, problem)]
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -205,8 +213,24 @@ def load_article(
     url = article_url(path, content_dir, values.pop("slug"))
     return Article(
         source_path=shown, url=url, digest=content_digest(raw), body_html=body_html,
-        **{**values, "summary": summary},
+        warnings=tuple(fm.warnings), **{**values, "summary": summary},
     )
+
+
+def unreadable_name_or_kind(path: Path) -> str | None:
+    """Why a source file must not be opened: a name that is not UTF-8 (it cannot be shown
+    or published), or not a regular file (reading a FIFO or a device blocks or never ends)."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "file name is not valid UTF-8: rename the file"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read: {exc.strerror}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a FIFO, socket or device?); skipped"
+    return None
 
 
 def article_url(path: Path, content_dir: Path, slug: str | None = None) -> str:

@@ -17,13 +17,17 @@ from ..content.loader import ascii_slug
 from ..content.markdown import IMG_SRC
 
 MEDIA_DIR = "media"
+# What an image may be: anything else named as one (a draft's .md, a config file) stays in
+# the source tree. SVG is left out: opened on its own, it runs script with the site's origin.
+IMAGE_SUFFIXES = frozenset({"png", "jpg", "jpeg", "gif", "webp", "avif", "bmp", "ico"})
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//|#)", re.I)
 
 
 def media_path(article: Article, src: str) -> str | None:
     """Where the image ``src`` of ``article`` is published, relative to the site root.
 
-    None for external and data URLs and for paths that leave the content folder.
+    None for external and data URLs, for paths that leave the content folder and for files
+    that are not images (IMAGE_SUFFIXES).
     """
     if _EXTERNAL.match(src):
         return None
@@ -43,6 +47,8 @@ def media_path(article: Article, src: str) -> str | None:
         return None
     *dirs, name = folder
     stem, dot, suffix = name.rpartition(".")
+    if not dot or suffix.lower() not in IMAGE_SUFFIXES:
+        return None
     filename = f"{ascii_slug(stem)}.{suffix.lower()}" if dot and stem else ascii_slug(name)
     return "/".join([MEDIA_DIR, *(ascii_slug(d) for d in dirs), filename])
 

@@ -29,8 +29,9 @@ def test_every_package_folder_is_listed_for_the_wheel():
     package = REPO / "site_builder"
     on_disk = {"site_builder"} | {
         "site_builder." + ".".join(p.relative_to(package).parts)
-        for p in package.rglob("*") if p.is_dir() and "__pycache__" not in p.parts
-        and p.parent == package}
+        for p in package.rglob("*") if p.is_dir() and "__pycache__" not in p.parts}
+    on_disk |= {"site_builder.templates." + ".".join(p.relative_to(REPO / "templates").parts)
+                for p in (REPO / "templates").rglob("*") if p.is_dir()}
     assert on_disk <= listed, f"add to [tool.setuptools] packages: {sorted(on_disk - listed)}"
     assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {"site_builder.templates": "templates"}
     assert not (package / "templates").exists()  # the theme's only copy is the top-level one

@@ -182,16 +182,17 @@ def test_every_action_is_pinned_to_a_major_version():
 
 @pytest.mark.parametrize("path", ALL_WORKFLOWS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_the_build_state_is_cached_between_runs(path):
-    """Restored before the build and saved after it (actions/cache's post step), under a key
-    unique to the commit, so every run saves its state and the next restores the newest by
-    the key's prefixes; the dependencies' lock is in the key, so new code starts clean."""
+    """The state and the site it describes, restored before the build and saved after it
+    (actions/cache's post step), under a key unique to the commit, so every run saves its
+    state and the next restores the newest by the key's prefixes; the dependencies' lock is
+    in the key, so new code starts clean."""
     wf = load(path)
     job = wf["jobs"]["build" if "build" in wf["jobs"] else "site"]
     names = [s.get("uses", s.get("run", "")).split("@")[0] for s in job["steps"]]
     cache = job["steps"][names.index("actions/cache")]
     build = next(i for i, n in enumerate(names) if n.startswith("site-builder build"))
     assert names.index("actions/cache") < build
-    assert cache["with"]["path"] == ".site-builder"
+    assert cache["with"]["path"].split() == [".site-builder", "output"]
     key = cache["with"]["key"]
     assert key.endswith("-${{ github.sha }}") and "runner.os" in key and "hashFiles(" in key
     restore = cache["with"]["restore-keys"].strip().splitlines()
@@ -238,12 +239,13 @@ def build_in(project: Path) -> None:
 
 
 def test_a_stale_build_state_only_costs_time_never_changes_the_site(tmp_path, site_dir):
-    """What the workflows do: a fresh checkout (new file times, no output/) of a later commit
-    gets the build state an older commit saved. Its site must be byte for byte the site a
-    build without any state makes."""
+    """What the workflows do: a fresh checkout (new file times) of a later commit gets the
+    build state and output/ an older commit saved. Its site must be byte for byte the site a
+    build without any of them makes, and the state alone must do as well."""
     build_in(site_dir)
-    saved = tmp_path / "cache" / ".site-builder"
-    shutil.copytree(site_dir / ".site-builder", saved)
+    saved = tmp_path / "cache"
+    for name in (".site-builder", "output"):
+        shutil.copytree(site_dir / name, saved / name)
     # the next commit: an article added, one edited, one removed, a template changed
     articles = sorted(p for p in (site_dir / "content" / "articles").rglob("*.md")
                       if "draft: true" not in p.read_text(encoding="utf-8"))
@@ -263,16 +265,19 @@ def test_a_stale_build_state_only_costs_time_never_changes_the_site(tmp_path, si
             "output", ".output.*", ".site-builder"))
         return project
 
-    cold, warm = checkout("cold"), checkout("warm")
-    shutil.copytree(saved, warm / ".site-builder")
+    cold, warm, state_only = checkout("cold"), checkout("warm"), checkout("state-only")
+    shutil.copytree(saved, warm, dirs_exist_ok=True)
+    shutil.copytree(saved / ".site-builder", state_only / ".site-builder")
     build_in(cold)
-    build_in(warm)
-    cold_site, warm_site = tree(cold / "output"), tree(warm / "output")
-    assert cold_site.keys() == warm_site.keys()
-    differ = [name for name in cold_site if cold_site[name] != warm_site[name]]
-    assert not differ, differ
-    assert "改版" in warm_site["index.html"].decode()  # the new commit's site, not the old
-    assert any("xin-zeng" in name for name in warm_site)
+    cold_site = tree(cold / "output")
+    assert "改版" in cold_site["index.html"].decode()  # the new commit's site, not the old
+    assert any("xin-zeng" in name for name in cold_site)
+    for project in (warm, state_only):
+        build_in(project)
+        site = tree(project / "output")
+        assert site.keys() == cold_site.keys(), project.name  # nothing left from the old site
+        differ = [name for name in cold_site if cold_site[name] != site[name]]
+        assert not differ, (project.name, differ)
 
 
 def test_a_content_error_stops_the_publish_workflow_before_deploying(site_dir):

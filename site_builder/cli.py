@@ -23,6 +23,7 @@ def _config(ctx: click.Context, **overrides: object) -> Config:
                    "command inside a project, give --config PATH, or start a project with "
                    "`site-builder init`", err=True)
         sys.exit(2)
+    ctx.find_root().obj["config_path"] = path  # the file found, for the dev server to watch
     terminal.detail(f"config: {path}")
     try:
         return load_config(path, **overrides)

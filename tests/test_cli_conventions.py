@@ -179,3 +179,41 @@ def test_init_verbose_says_where_the_theme_is(tmp_path):
     result = invoke(["init", "-v", "demo"], cwd=tmp_path)
     assert result.exit_code == 0
     assert "theme: " in result.output and "wrote demo/config.yaml" in result.output
+
+
+def test_serve_finds_the_config_from_a_subfolder_of_a_new_project(tmp_path):
+    """`init`, then the dev server started inside content/ with no --config: it serves the
+    site built with the packaged theme and watches the config it found."""
+    import signal
+    import urllib.request
+
+    from served import free_port
+
+    assert invoke(["init", "-q", "demo"], cwd=tmp_path).exit_code == 0
+    inside = tmp_path / "demo" / "content"
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(site_command("serve", "--port", str(port)), cwd=inside,
+                                stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline, page = time.monotonic() + 120, None
+        while time.monotonic() < deadline and page is None:
+            assert proc.poll() is None, log.read_text(encoding="utf-8")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    page = response.read().decode("utf-8")
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None, log.read_text(encoding="utf-8")
+        assert "<title>工会新闻档案</title>" in page
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/style.css", timeout=5) as r:
+            assert r.status == 200
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert "Serving output on" in log.read_text(encoding="utf-8")

@@ -1,11 +1,12 @@
 """A publish workflow run, simulated: what the cache in .github/workflows/publish.yml saves.
 
-Each run is a fresh checkout (the content copied anew, so every file time is new, and no
-output/), as on a CI runner. Run 1 builds cold and its ``.site-builder/`` and ``output/`` are
-archived with tar and zstd, as actions/cache does. Run 2 is the next commit, one article
-added: the archive is restored and the site built. For comparison, the same commit is built
-cold, and with the state alone (``.site-builder/`` without ``output/``). The sites are
-compared with the cold one, page by page.
+Each run is a fresh checkout at the same path (the content copied anew, so every file time is
+new, and no output/), as on a CI runner, whose workspace path is the same on every run (the
+build keeps its page fingerprints by the output folder's absolute path). Run 1 builds cold
+and its ``.site-builder/`` and ``output/`` are archived with tar and zstd, as actions/cache
+does. Run 2 is the next commit, one article added: the archive is restored and the site
+built. For comparison, the same commit is built cold, and with the state alone
+(``.site-builder/`` without ``output/``). The sites are compared with the cold one.
 
     python bench/generate.py --n 10000 --out bench/work/n10000
     python bench/publish_run.py --project bench/work/n10000 --work bench/work/publish
@@ -86,33 +87,44 @@ def main() -> None:
     archive = work / "cache.tar.zst"
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
+    checkout_dir = work / "checkout"  # every run's workspace, as on a CI runner
+    sites = work / "sites"  # each run's output, kept for the comparison
+
+    def keep(name: str) -> Path:
+        shutil.move(checkout_dir / "output", sites / name)
+        return sites / name
+
+    sites.mkdir()
     print("run 1: commit A, no cache (cold)")
-    run1 = checkout(args.project, work / "run1", extra_article=False)
-    cold_a = timed(build, run1)
-    saving = timed(["tar", "--zstd", "-cf", str(archive), *STATE], run1)
+    checkout(args.project, checkout_dir, extra_article=False)
+    cold_a = timed(build, checkout_dir)
+    saving = timed(["tar", "--zstd", "-cf", str(archive), *STATE], checkout_dir)
     print(f"  build {cold_a:.2f} s; cache saved in {saving:.2f} s, "
           f"{archive.stat().st_size / 1e6:.0f} MB")
 
     print("run 2: commit B (one article added), cache restored")
-    run2 = checkout(args.project, work / "run2", extra_article=True)
-    restoring = timed(["tar", "--zstd", "-xf", str(archive)], run2)
-    warm = timed(build, run2)
+    checkout(args.project, checkout_dir, extra_article=True)
+    restoring = timed(["tar", "--zstd", "-xf", str(archive)], checkout_dir)
+    warm = timed(build, checkout_dir)
     print(f"  restore {restoring:.2f} s, build {warm:.2f} s")
+    warm_site = keep("run2")
 
     print("commit B with the state alone (.site-builder/ restored, no output/)")
-    state_only = checkout(args.project, work / "state-only", extra_article=True)
-    subprocess.run(["tar", "--zstd", "-xf", str(archive), ".site-builder"], cwd=state_only,
+    checkout(args.project, checkout_dir, extra_article=True)
+    subprocess.run(["tar", "--zstd", "-xf", str(archive), ".site-builder"], cwd=checkout_dir,
                    check=True)
-    state_alone = timed(build, state_only)
+    state_alone = timed(build, checkout_dir)
     print(f"  build {state_alone:.2f} s")
+    state_site = keep("state-alone")
 
     print("commit B, no cache (what every run cost before)")
-    cold = checkout(args.project, work / "cold", extra_article=True)
-    cold_b = timed(build, cold)
+    checkout(args.project, checkout_dir, extra_article=True)
+    cold_b = timed(build, checkout_dir)
     print(f"  build {cold_b:.2f} s")
+    cold_site = keep("cold")
 
-    for name, project in (("run 2", run2), ("state alone", state_only)):
-        differ = differing(project / "output", cold / "output")
+    for name, site in (("run 2", warm_site), ("state alone", state_site)):
+        differ = differing(site, cold_site)
         print(f"{name} vs cold: {'the same site' if not differ else f'{len(differ)} differ: {differ[:5]}'}")
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+import site_builder.search.stage as search_stage
+from site_builder import fs, publish
 from site_builder.build import Builder, build_site
 from site_builder.config import load_config
 from site_builder.content.loader import _article_entries, article_files
@@ -68,7 +70,6 @@ def test_an_interrupt_stops_the_process_beside_instead_of_waiting_for_it():
 
 def test_a_failing_search_stage_fails_the_build_and_keeps_the_live_site(
         site_dir: Path, monkeypatch):
-    import site_builder.build as build_module
 
     config = load_config(site_dir / "config.yaml")
     assert build_site(config, quiet=True).ok
@@ -79,7 +80,7 @@ def test_a_failing_search_stage_fails_the_build_and_keeps_the_live_site(
         channel.note("patched")
         raise OSError("disk full while writing the index")
 
-    monkeypatch.setattr(build_module, "_write_search", broken)
+    monkeypatch.setattr(search_stage, "_run", broken)
     article = site_dir / "content/articles/2021/haishu.md"
     article.write_text(article.read_text() + "\n补记一句。\n", encoding="utf-8")
     with pytest.raises(OSError, match="disk full"):
@@ -118,13 +119,11 @@ def test_only_a_patch_starts_from_the_last_export_linked_into_the_output(
     the next edit starts from it. Either way the output is a clean build's."""
     from test_incremental import assert_same_as_clean_build
 
-    import site_builder.build as build_module
-
     config = load_config(site_dir / "config.yaml")
     assert build_site(config, quiet=True).ok
     assert build_site(config, quiet=True).ok  # now there is a live output and a spare
     log = tmp_path / "mirrored.log"  # (the search stage runs in another process)
-    real_mirror = build_module._mirror
+    real_mirror = fs.mirror
 
     def mirror(source, target, keep=frozenset()):
         with log.open("a", encoding="utf-8") as fh:
@@ -137,7 +136,8 @@ def test_only_a_patch_starts_from_the_last_export_linked_into_the_output(
         return [set(line.split("\t")[1].split()) for line in lines
                 if line.startswith("search\t")]
 
-    monkeypatch.setattr(build_module, "_mirror", mirror)
+    monkeypatch.setattr(search_stage, "mirror", mirror)
+    monkeypatch.setattr(publish, "mirror", mirror)
     old = site_dir / "content/articles/1999/old.md"
     old.parent.mkdir(parents=True)
     old.write_text("---\ntitle: 旧档案补录\ndate: 1999-01-05\nregion: 江苏/无锡\n---\n\n"
@@ -149,10 +149,10 @@ def test_only_a_patch_starts_from_the_last_export_linked_into_the_output(
     report = build_site(config, quiet=True)
     assert report.ok and report.search["mode"] == "full"
     live_search = site_dir / "output" / "search"
-    spare_search = build_module._spare_path(site_dir / "output") / "search"
+    spare_search = publish.spare_path(site_dir / "output") / "search"
     # not before the export (nothing to patch), but after the swap: both copies hold it
     assert searches_mirrored() == [set()]
-    assert build_module._inventory(spare_search) == build_module._inventory(live_search)
+    assert fs.inventory(spare_search) == fs.inventory(live_search)
     monkeypatch.setattr(export, "PATCH_SLOTS", patch_slots)
     article = site_dir / "content/articles/2021/haishu.md"
     article.write_text(article.read_text() + "\n海曙区职工书屋靐靐新到一批图书。\n",
@@ -182,8 +182,8 @@ def test_a_patch_that_rewrote_many_files_links_them_into_the_spare_after_the_swa
     config = load_config(site_dir / "config.yaml")
     assert build_site(config, quiet=True).ok
     assert build_site(config, quiet=True).ok  # a live output and a spare
-    live = build_module._inventory(site_dir / "output" / "search")
-    spare_search = build_module._spare_path(site_dir / "output") / "search"
+    live = fs.inventory(site_dir / "output" / "search")
+    spare_search = publish.spare_path(site_dir / "output") / "search"
     article = site_dir / "content/articles/2021/haishu.md"
     text = article.read_text(encoding="utf-8")
 
@@ -191,14 +191,14 @@ def test_a_patch_that_rewrote_many_files_links_them_into_the_spare_after_the_swa
     article.write_text(text + "\n海曙区职工书屋新到一批图书。\n", encoding="utf-8")
     report = build_site(config, quiet=True)
     assert report.ok and report.search["mode"] == "patched"
-    live = build_module._inventory(site_dir / "output" / "search")
-    assert build_module._inventory(spare_search) != live  # the export before this one
+    live = fs.inventory(site_dir / "output" / "search")
+    assert fs.inventory(spare_search) != live  # the export before this one
 
     monkeypatch.setattr(build_module, "CATCH_UP_MIN", 1)
     article.write_text(text + "\n海曙区职工书屋又到一批图书。\n", encoding="utf-8")
     report = build_site(config, quiet=True)
     assert report.ok and report.search["mode"] == "patched"
-    assert build_module._inventory(spare_search) == build_module._inventory(
+    assert fs.inventory(spare_search) == fs.inventory(
         site_dir / "output" / "search")
 
 
@@ -217,7 +217,7 @@ def test_a_build_that_stops_leaves_no_search_process_behind(site_dir: Path, monk
     def broken_plan(self, articles, bulletins):
         raise RuntimeError("the saved plan could not be read")
 
-    monkeypatch.setattr(Builder, "_reused_plan", broken_plan)
+    monkeypatch.setattr(Builder, "reused_plan", broken_plan)
     outcome = []
 
     def run():

@@ -266,18 +266,18 @@ def test_too_few_pages_due_never_read_the_live_outputs_fingerprints(site_dir: Pa
                                                                      monkeypatch):
     """An ordinary edit has a few pages due: reading the live output's manifest (~0.01 s at
     10k) would cost more than it saves."""
-    from site_builder import build as build_module
+    from site_builder.publish.manifest import SlotManifest
 
     build(site_dir)
     build(site_dir)
     read = []
-    real = build_module._Manifest.previous
+    real = SlotManifest.previous
 
     def previous(self):
         read.append(self.out_dir.name)
         return real(self)
 
-    monkeypatch.setattr(build_module._Manifest, "previous", previous)
+    monkeypatch.setattr(SlotManifest, "previous", previous)
     article = site_dir / "content/articles/2021/haishu.md"
     article.write_text(article.read_text() + "\n海曙区职工书屋新到一批图书。\n", encoding="utf-8")
     report = build(site_dir)
@@ -291,9 +291,9 @@ def test_a_build_that_plans_anew_brings_the_spare_up_to_its_pages(
     """Adding an article changes many list pages (~900 at 10k): that build links them into
     the spare too, so the next edit starts from a spare that lacks only its own pages; the
     spare stays a copy whose fingerprints are known, and every output a clean build's."""
-    from site_builder import build as build_module
+    from site_builder.render import site as render_site
 
-    monkeypatch.setattr(build_module, "CATCH_UP_PAGES", 1)
+    monkeypatch.setattr(render_site, "LINK_FROM_LIVE_MIN", 1)
     build(site_dir)
     build(site_dir)
     new = site_dir / "content/articles/2024/xishan-new.md"

@@ -1,4 +1,4 @@
-"""build._mirror: the spare output's search folder made to hold exactly the live one's files,
+"""fs.mirror: the spare output's search folder made to hold exactly the live one's files,
 as hard links, touching only what differs (issue 6: it runs before every edit build)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import errno
 import os
 from pathlib import Path
 
-from site_builder import build
+from site_builder import fs
 
 
 def tree(root: Path) -> dict[str, bytes]:
@@ -31,7 +31,7 @@ def test_mirror_links_what_differs_and_removes_what_is_gone(tmp_path: Path):
     pid_tmp.write_bytes(b"stale")
     inode_before = (spare / "g/0.bin").stat().st_ino
 
-    build._mirror(live, spare)
+    fs.mirror(live, spare)
 
     assert tree(spare) == tree(live)
     assert all((spare / rel).stat().st_ino == (live / rel).stat().st_ino for rel in tree(live))
@@ -50,7 +50,7 @@ def test_mirror_copies_where_links_are_refused(tmp_path: Path, monkeypatch):
         raise OSError(errno.EXDEV, "cross-device link")
 
     monkeypatch.setattr(os, "link", refuse)
-    build._mirror(live, spare)
+    fs.mirror(live, spare)
     assert tree(spare) == {"p/3.bin": b"p3"}
     assert (spare / "p/3.bin").stat().st_ino != (live / "p/3.bin").stat().st_ino
 
@@ -59,7 +59,7 @@ def test_a_mirror_where_most_files_differ_makes_the_target_anew(tmp_path: Path, 
     """After a build that encoded everything, every file of the spare's export differs: it
     is emptied and filled with links (faster than renaming a link over each old file).
     The result is the same; a reader of an old file keeps it; nothing is left beside."""
-    monkeypatch.setattr(build, "MIRROR_ANEW_MIN", 3)
+    monkeypatch.setattr(fs, "MIRROR_ANEW_MIN", 3)
     live, spare = tmp_path / "live", tmp_path / "spare"
     for i in range(6):
         (live / f"w/{i}.bin").parent.mkdir(parents=True, exist_ok=True)
@@ -70,10 +70,10 @@ def test_a_mirror_where_most_files_differ_makes_the_target_anew(tmp_path: Path, 
     (spare / "g/gone.bin").write_bytes(b"gone")
     reader = open(spare / "w/0.bin", "rb")  # noqa: SIM115
     calls = []
-    real = build._mirror_anew
-    monkeypatch.setattr(build, "_mirror_anew", lambda *a: (calls.append(a[1]), real(*a)))
+    real = fs._mirror_anew
+    monkeypatch.setattr(fs, "_mirror_anew", lambda *a: (calls.append(a[1]), real(*a)))
 
-    build._mirror(live, spare)
+    fs.mirror(live, spare)
 
     assert calls == [spare]
     assert tree(spare) == tree(live)
@@ -81,5 +81,5 @@ def test_a_mirror_where_most_files_differ_makes_the_target_anew(tmp_path: Path, 
     assert reader.read() == b"old 0"
     reader.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["live", "spare"]
-    build._mirror(live, spare)  # nothing differs now: a walk, no new tree
+    fs.mirror(live, spare)  # nothing differs now: a walk, no new tree
     assert calls == [spare]

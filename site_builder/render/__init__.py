@@ -14,6 +14,7 @@ from ..archive import Archive
 from ..config import Config
 from ..content import Article
 from ..errors import Diagnostic, SiteError, display_path
+from ..fs import link_over, remove_file, replace_file
 from ..procs import worker_pool
 from ..theme import template_dirs, theme_files
 from .feeds import atom_feed, robots, sitemap
@@ -21,8 +22,8 @@ from .fingerprint import page_fingerprint
 from .media import article_media
 from .plan import SEARCH_URL, Page, plan_site, search_page
 
-__all__ = ["SEARCH_URL", "Page", "link_over", "link_pages", "make_environment", "plan_site",
-           "render_page", "render_pages", "replace_file", "search_page", "write_extras"]
+__all__ = ["SEARCH_URL", "Page", "link_pages", "make_environment", "plan_site",
+           "render_page", "render_pages", "search_page", "write_extras"]
 
 STATIC_DIR = "static"
 
@@ -98,7 +99,7 @@ def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out
         _JOB = None
     if previous:
         for gone in sorted(set(previous) - set(fingerprints)):
-            _remove_page(out_dir, Page(gone, ""))
+            remove_file(out_dir, Page(gone, "").file)
     return fingerprints
 
 
@@ -184,44 +185,6 @@ def render_page(page: Page, env: jinja2.Environment, config: Config) -> str:
         file, line = _template_line(exc)
         shown = display_path(file, config.root) if file else _template_path(config, page.template)
         raise SiteError(Diagnostic(shown, line, f"while rendering /{page.url}: {exc}")) from exc
-
-
-def link_over(source: str, dest: str, suffix: str) -> None:
-    """Make ``dest`` a hard link to ``source``: linked under a temporary name beside it
-    (``.<name><suffix>``; one left by a process that died is replaced), then renamed over
-    it, so a reader of the old file keeps it and no shared file is written into.
-    OSError: gone, or links refused (another file system)."""
-    folder, name = os.path.split(dest)
-    tmp = f"{folder}/.{name}{suffix}"
-    try:
-        os.link(source, tmp)
-    except FileExistsError:
-        os.unlink(tmp)
-        os.link(source, tmp)
-    os.replace(tmp, dest)
-
-
-def replace_file(target: Path, data: bytes) -> None:
-    """Write ``data`` to a new file and rename it over ``target`` (a no-op when equal)."""
-    try:
-        if target.stat().st_size == len(data) and target.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
-
-
-def _remove_page(out_dir: Path, page: Page) -> None:
-    target = out_dir / page.file
-    with contextlib.suppress(FileNotFoundError):
-        target.unlink()
-    with contextlib.suppress(OSError):  # prune folders the page leaves empty
-        folder = target.parent
-        while folder != out_dir and not any(folder.iterdir()):
-            folder.rmdir()
-            folder = folder.parent
 
 
 def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: Path,

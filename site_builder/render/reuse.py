@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import copyreg
 import dataclasses
+import functools
 import hashlib
 import io
 import pickle
@@ -24,11 +25,14 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from .. import __version__
 from ..archive import Archive
+from ..config import Config
 from ..content import Article
+from ..fs import replace_file
 from ..gazetteer import Region
 from ..procs import collector_paused
-from . import replace_file
+from ..theme import theme_files
 from .fingerprint import page_fingerprint
 from .plan import ARTICLE_TEMPLATE, LaterArticlePage, Page, Pager, article_page
 
@@ -184,6 +188,35 @@ def load(file: Path, key: str, articles: Sequence[Article]) -> Plan | None:
     return Plan(archive, pages, fingerprints, refs, order, metadata_, digests, bulletins, saved)
 
 
+def site_key(config: Config, drafts: bool) -> str:
+    """What every page depends on besides its own context: templates, config, the code
+    that makes pages. Plans and page fingerprints of another key are never reused."""
+    h = hashlib.blake2b(digest_size=16)
+    h.update(repr((__version__, _code_digest(), config.settings(), drafts)).encode())
+    for name, path in theme_files(config).items():  # the project's over the default theme's
+        h.update(name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+# The package's parts that make pages (an editable install, a version not bumped: pages
+# and plans the old code made must not be reused). The search stage versions its own files.
+_PAGE_CODE = {"content", "archive", "render", "data", "__init__.py", "build.py", "config.py",
+              "errors.py", "gazetteer.py"}
+
+
+@functools.cache
+def _code_digest() -> str:
+    h = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).parent.parent
+    for path in sorted(package.rglob("*")):
+        rel = path.relative_to(package)
+        if rel.parts[0] in _PAGE_CODE and path.suffix in (".py", ".json"):
+            h.update(rel.as_posix().encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def _delta_file(file: Path) -> Path:
     return file.with_name(file.name + ".delta")
 
@@ -216,4 +249,4 @@ def _swap(value, changed: dict[str, Article]):
     return value
 
 
-__all__ = ["BODY_FIELDS", "Plan", "load", "metadata", "save"]
+__all__ = ["BODY_FIELDS", "Plan", "load", "metadata", "save", "site_key"]

@@ -56,8 +56,8 @@ from filelock import FileLock
 from ..config import Config
 from ..content import Article
 from ..content.article import decode_bodies
+from ..fs import replace_file
 from ..procs import run_apart, worker_pool
-from ..render import replace_file
 from . import docstore
 from .analysis import _ZERO_WIDTH as ZERO_WIDTH
 from .analysis import CAMPAIGN_WORDS, fold_char, is_ignored, normalize, segmenter

@@ -5,7 +5,9 @@ new, and no output/), as on a CI runner, whose workspace path is the same on eve
 build keeps its page fingerprints by the output folder's absolute path). Run 1 builds cold
 and its ``.site-builder/`` and ``output/`` are archived with tar and zstd, as actions/cache
 does. Run 2 is the next commit, one article added: the archive is restored and the site
-built. For comparison, the same commit is built cold, and with the state alone
+built. The article is the newest, as a new report is (one dated among older ones renumbers
+the search documents after it: the search stage then rewrites most of its files). For
+comparison, the same commit is built cold, and with the state alone
 (``.site-builder/`` without ``output/``). The sites are compared with the cold one.
 
     python bench/generate.py --n 10000 --out bench/work/n10000
@@ -25,7 +27,7 @@ from pathlib import Path
 
 ARTICLE = """---
 title: 市总工会春节前走访慰问一线职工
-date: 2025-01-25
+date: 2026-12-01
 region: 江苏/无锡
 tags: [送温暖]
 ---
@@ -51,12 +53,12 @@ def checkout(project: Path, where: Path, extra_article: bool) -> Path:
     """A fresh checkout: content and config copied (new file times), nothing else."""
     shutil.rmtree(where, ignore_errors=True)
     where.mkdir(parents=True)
-    shutil.copytree(project / "content", where / "content")
+    shutil.copytree(project / "content", where / "content", copy_function=shutil.copy)
     config = (project / "config.yaml").read_text(encoding="utf-8")
     lines = [line for line in config.splitlines() if not line.strip().startswith("templates:")]
     (where / "config.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")  # the theme
     if extra_article:
-        target = where / "content/articles/2025/jiangsu-wuxi/xin-zeng-yi-pian.md"
+        target = where / "content/articles/2026/jiangsu-wuxi/xin-zeng-yi-pian.md"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(ARTICLE, encoding="utf-8")
     return where

@@ -18,7 +18,7 @@ from conftest import REPO, make_site
 
 from site_builder.build import build_site
 from site_builder.config import load_config
-from site_builder.content.markdown import MAX_OPENERS, html_to_text, render_markdown
+from site_builder.content.markdown import MAX_SCAN, html_to_text, render_markdown, scan_cost
 
 ARTICLE = "---\ntitle: 标题\ndate: 2024-01-05\nregion: 江苏/无锡\n---\n\n{body}\n"
 # Generous: the fixed code takes a few seconds; what it guards against took minutes to hours.
@@ -95,16 +95,26 @@ def test_a_long_line_of_brackets_renders_as_its_text_in_linear_time():
 
 def test_a_pathological_paragraph_bypasses_the_inline_patterns(monkeypatch):
     """Structural, not timed: such a paragraph reaches Python-Markdown as a raw HTML block,
-    which its inline patterns (the quadratic part) never scan."""
+    which its inline patterns (the quadratic part) never scan; a long paragraph of real
+    links does not."""
     import markdown
 
     seen: list[str] = []
     convert = markdown.Markdown.convert
     monkeypatch.setattr(markdown.Markdown, "convert",
                         lambda self, text: seen.append(text) or convert(self, text))
-    render_markdown("[a](b) " * MAX_OPENERS + "\n\n" + "[" * (MAX_OPENERS + 1))
+    links, unclosed = "[链接](https://example.org/) " * 50_000, "[" * 2_000
+    assert scan_cost(links) < MAX_SCAN < scan_cost(unclosed)
+    html = render_markdown(f"{links}\n\n{unclosed}")
     blocks = seen[-1].split("\n\n")
-    assert blocks[0].startswith("[a](b)") and blocks[1] == "<p>" + "[" * (MAX_OPENERS + 1) + "</p>"
+    assert blocks == [links, f"<p>{unclosed}</p>"]
+    assert html.count('href="https://example.org/"') == 50_000
+
+
+def test_scan_cost_counts_what_the_patterns_would_scan():
+    assert scan_cost("a [b] c") == 2 and scan_cost("[[x]]") == 4 + 2
+    assert scan_cost("[ab") == 3 and scan_cost("<a> <b") == 2 + 2
+    assert scan_cost("<" * 4 + ">") == 4 + 3 + 2 + 1
 
 
 def test_a_huge_bracket_article_builds(site_dir):

@@ -31,22 +31,41 @@ IMG_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
 
 _converter: markdown.Markdown | None = None
 
-# Python-Markdown's link, image and inline-HTML patterns take time quadratic in the number of
-# '[' or '<' in a paragraph (10,000 take seconds, a megabyte hours). No real paragraph holds
-# this many: one that does is shown as the text it is, every character kept.
-MAX_OPENERS = 256
-_OPENERS = re.compile(r"[\[<]")
+# Python-Markdown scans forward from every '[' to its matching ']' (links, images) and from
+# every '<' to the next '>' (inline HTML, autolinks): text full of unclosed ones costs time
+# quadratic in its length (10,000 '[' took seconds, a megabyte hours). A paragraph whose scans
+# would pass this many characters is shown as the text it is, every character kept.
+MAX_SCAN = 1_000_000
+_BRACKETS = re.compile(r"[\[\]]")
+_ANGLES = re.compile(r"[<>]")
 _BLOCKS = re.compile(r"\n[ \t]*\n")
 
 
+def scan_cost(text: str) -> int:
+    """Characters Python-Markdown's inline patterns would scan forward in ``text``."""
+    cost, opened = 0, []
+    for m in _BRACKETS.finditer(text):
+        if m.group() == "[":
+            opened.append(m.start())
+        elif opened:
+            cost += m.start() - opened.pop()
+    cost += sum(len(text) - start for start in opened)
+    waiting = []
+    for m in _ANGLES.finditer(text):
+        if m.group() == "<":
+            waiting.append(m.start())
+        else:
+            cost += sum(m.start() - start for start in waiting)
+            waiting.clear()
+    return cost + sum(len(text) - start for start in waiting)
+
+
 def _as_text_when_pathological(text: str) -> str:
-    if len(_OPENERS.findall(text)) <= MAX_OPENERS:
+    if ("[" not in text and "<" not in text) or scan_cost(text) <= MAX_SCAN:
         return text
-    blocks = _BLOCKS.split(text)
     return "\n\n".join(
-        f"<p>{html.escape(block.strip(), quote=False)}</p>"
-        if len(_OPENERS.findall(block)) > MAX_OPENERS else block
-        for block in blocks)
+        f"<p>{html.escape(block.strip(), quote=False)}</p>" if scan_cost(block) > MAX_SCAN
+        else block for block in _BLOCKS.split(text))
 
 
 def render_markdown(text: str, *, trusted_html: bool = False) -> str:

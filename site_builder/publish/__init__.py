@@ -93,7 +93,7 @@ class Stage:
         taken away meanwhile: stopped halfway, its state is unknown to the next build."""
         assert self.published and self._manifests is not None
         manifest = self._manifests[1]
-        old = manifest.previous()
+        old = manifest.previous() if self.path.exists() else None
         if old is None:
             return
         manifest.invalidate()
@@ -151,5 +151,7 @@ def catch_up_search(stage: Stage) -> None:
     """Link the output's search export into the spare, which the next build starts from:
     after an export written anew (or a patch that renumbered thousands of documents), the
     next edit would otherwise link them first, before its own work."""
+    if not stage.path.exists():  # a first build: there is no spare yet
+        return
     with contextlib.suppress(OSError):  # (else the next build does it)
         mirror(stage.output / SEARCH_DIR, stage.path / SEARCH_DIR)

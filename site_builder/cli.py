@@ -108,15 +108,19 @@ def serve(ctx: click.Context, host: str, port: int, drafts: bool, no_watch: bool
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
 @click.option("--force", is_flag=True, help="Overwrite articles an editor has changed.")
-@click.option("--report", is_flag=True, help="Print the articles found in each bulletin.")
+@click.option("--report", is_flag=True,
+              help="Print the articles found in each bulletin and the weak decisions.")
+@click.option("--explain", is_flag=True,
+              help="Print the evidence behind each article's title, region, year and authors.")
 @verbosity
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, force: bool,
-           report: bool) -> None:
+           report: bool, explain: bool) -> None:
     """Turn raw bulletin text files (or folders of them) into articles under content/."""
     from .ingest import ingest_paths
 
-    code = ingest_paths(_config(ctx), list(paths), dry_run=dry_run, force=force, report=report)
+    code = ingest_paths(_config(ctx), list(paths), dry_run=dry_run, force=force, report=report,
+                        explain=explain)
     sys.exit(code)
 
 

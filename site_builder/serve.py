@@ -414,6 +414,27 @@ class PreviewFileHandler(StaticFileHandler):
         self.finish(body if include_body else None)
 
 
+class CutReviewHandler(web.RequestHandler):
+    """A bulletin's cut for review (site_builder/ingest/review.py builds the page)."""
+
+    def initialize(self, preview: Preview) -> None:
+        self.preview = preview
+
+    def get(self, name: str) -> None:
+        from .ingest.review import review_bulletin, review_index
+
+        bulletins = self.preview.config.content_dir / "bulletins"
+        if not name:
+            page = review_index(bulletins, f"{PREVIEW_PREFIX}cut/")
+        elif "/" in name or name.startswith(".") or not (bulletins / name).is_file():
+            raise web.HTTPError(404)
+        else:
+            page = review_bulletin(bulletins / name, list(self.preview.config.ingest.tags))
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.finish(page)
+
+
 class PreviewStyleHandler(web.RequestHandler):
     """The problems panel's stylesheet (external, so a strict CSP page still shows it)."""
 
@@ -447,6 +468,7 @@ class PreviewServer(Server):
             (r"/livereload", LiveReloadHandler),
             (r"/livereload\.js", LiveReloadJSHandler),
             (rf"{PREVIEW_PREFIX}preview\.css", PreviewStyleHandler),
+            (rf"{PREVIEW_PREFIX}cut/(.*)", CutReviewHandler, {"preview": self.preview}),
             (r"/(.*)", PreviewFileHandler, {"path": str(self.preview.output.resolve()),
                                             "default_filename": "index.html",
                                             "preview": self.preview}),

@@ -142,3 +142,52 @@ def test_gbk_big5_and_line_endings_are_accepted(site, tmp_path):
     big5 = json.loads((site / "content/bulletins/big5.json").read_text("utf-8"))
     assert big5["articles"][0]["title"] == "無錫各級工會多管齊下保復工"  # script kept as printed
     assert big5["articles"][0]["region"] == "江苏/无锡"
+
+
+def test_a_different_page_under_the_same_name_is_refused_without_force(site, tmp_path):
+    """Re-ingesting another page under a bulletin's file name used to replace the bulletin
+    and delete its unedited articles, exit 0."""
+    assert run(site, str(SAMPLE)).exit_code == 0
+    before = snapshot(site)
+    manifest = json.loads((site / "content/bulletins/003_0f1a193ba6c2174a.json").read_text("utf-8"))
+    old_paths = [a["path"] for a in manifest["articles"]]
+    other = tmp_path / "other" / SAMPLE.name
+    other.parent.mkdir()
+    shutil.copy(SAMPLE_BULLETINS / "000_b698bb03ca8547cd.txt", other)
+    result = run(site, str(other))
+    assert result.exit_code == 1
+    assert "different text under the same name" in result.stderr
+    assert "--force" in result.stderr
+    for path in old_paths:  # says which articles would go
+        assert path in result.stderr
+    assert snapshot(site) == before
+    # An edited article of the old page stays even when the replacement is forced.
+    edited = site / old_paths[0]
+    edited.write_text(edited.read_text("utf-8") + "\n编辑补记。\n", encoding="utf-8")
+    result = run(site, "--force", str(other))
+    assert result.exit_code == 0, result.output
+    assert edited.read_text("utf-8").endswith("编辑补记。\n")
+    assert not (site / old_paths[1]).exists()
+    assert (site / "content/bulletins/003_0f1a193ba6c2174a.txt").read_text("utf-8") \
+        == other.read_text("utf-8")
+
+
+EVALUATION = Path(__file__).parent / "fixtures" / "evaluation" / "tuning"
+
+
+def test_explain_gives_the_evidence_of_each_decision(site):
+    page = EVALUATION / "t02_big5_suzhou_kunshan.txt"
+    result = run(site, "--dry-run", "--explain", str(page))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "region  江苏/苏州/昆山: 昆山市 (text, union) ×2" in out
+    assert "顧曉東 (lead “本報訊（通訊員 顧曉東）”)" in out
+    assert "title   崑山：暖心年夜飯端上流水線旁: printed headline" in out
+
+
+def test_report_names_weak_decisions(site):
+    page = EVALUATION / "t05_december_next_year.txt"
+    result = run(site, "--dry-run", "--report", str(page))
+    assert result.exit_code == 0, result.output
+    assert "weak  1. 福州启动2025年“两节”送温暖活动: year 2024: a December item about 2025's " \
+        "holidays" in result.output

@@ -15,6 +15,7 @@ from ..config import Config
 from ..errors import display_path
 from .cut import Cut, cut_bulletin
 from .decode import DecodeError, decode_bulletin
+from .explain import format_explain, format_weak
 from .write import Plan, apply, plan
 
 __all__ = ["IngestError", "bulletin_files", "cut_bulletin", "ingest_file", "ingest_paths"]
@@ -73,7 +74,7 @@ def ingest_file(config: Config, path: Path) -> tuple[str, Cut]:
 
 
 def ingest_paths(config: Config, paths: list[Path], *, dry_run: bool, force: bool,
-                 report: bool) -> int:
+                 report: bool, explain: bool = False) -> int:
     """Ingest every bulletin; print per-file errors as ``path[:line]: message`` on stderr.
 
     Returns 1 if any file failed (the others are still ingested), else 0."""
@@ -102,6 +103,9 @@ def ingest_paths(config: Config, paths: list[Path], *, dry_run: bool, force: boo
         _summary(path, result, dry_run=dry_run, force=force)
         if report:
             click.echo(format_report(name, cut, result))
+        if explain:
+            click.echo(f"== {name}: why each article was cut so")
+            click.echo(format_explain(cut))
     return 1 if failed else 0
 
 
@@ -137,7 +141,7 @@ def format_report(name: str, cut: Cut, result: Plan) -> str:
     """Per bulletin: page facts, each article (title, region, year, kind, characters), and
     anything unassigned."""
     header = cut.page.header
-    lines = [f"== {name}: page {header.page or '-'}, date "
+    lines = [f"== {name}: {header.paper or 'paper unnamed'}, page {header.page or '-'}, date "
              f"{header.date.isoformat() if header.date else '-'}, year {cut.evidence.year} "
              f"({cut.evidence.how or 'no evidence'}), editors {', '.join(header.editors) or '-'}"]
     if cut.page.banners:
@@ -158,4 +162,6 @@ def format_report(name: str, cut: Cut, result: Plan) -> str:
         lines.append(f"  dropped ({d.reason}, line {d.lineno}): {d.text}")
     lines.append(f"  characters: {cut.accounting['source']} in, {cut.accounting['kept']} kept; "
                  f"unassigned: {cut.unassigned or 'none'}")
+    weak = format_weak(cut)
+    lines.extend(weak or ["  weak decisions: none"])
     return "\n".join(lines)

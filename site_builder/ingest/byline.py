@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 
-from .places import simplified
 from .repair import LEAD_BYLINE
-from .text import looks_like_name
+from .text import looks_like_name, simplified
 
 _ROLE_WORDS = re.compile(
-    r"本报|特约|见习|首席|实习生|实习|记者|通讯员|撰稿|作者|摄影|报道|摄|编译|整理|文/|图/")
+    r"本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社)(?=\s|记者|通讯员)|特约|见习|首席|"
+    r"实习生|实习|记者|通讯员|撰稿|作者|摄影|报道|摄|编译|整理|文图|图文|文/|图/|/文|/图")
 _NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-# 本报讯（记者… 通讯员…）  /  本报讯 记者张浩呈 通讯员郑轶文、王飞报道
-_LEAD_BRACKET = re.compile(r"^\s*(?:本报讯|本报[\u4e00-\u9fff]{0,4}讯|本刊讯)\s*[（(]([^（()）]{1,80})[）)]")
-_LEAD_REPORT = re.compile(r"^\s*(?:本报讯|本报[\u4e00-\u9fff]{0,4}讯|本刊讯)\s+(.{1,80}?)报道\s*")
+# After a lead (本报讯, 新华社北京1月17日电, 邵阳新闻在线讯, 武冈融媒报道：): （记者… 通讯员…）, or
+# 记者张浩呈 通讯员郑轶文、王飞报道
+_AFTER_LEAD_BRACKET = re.compile(r"\s*[（(]([^（()）]{1,80})[）)]")
+_AFTER_LEAD_REPORT = re.compile(r"\s+(.{1,80}?)报道\s*")
 
 
 def names_in(text: str) -> list[str]:
@@ -30,14 +31,18 @@ def names_in(text: str) -> list[str]:
 
 
 def lead_byline(text: str) -> tuple[str, list[str]]:
-    """(byline prefix, names) of a paragraph opening with 本报讯…; ('', []) if it has none."""
+    """(lead with its byline, names) of a paragraph opening with a lead; ('', []) if none."""
     plain = simplified(text)
-    for pattern in (_LEAD_BRACKET, _LEAD_REPORT):
-        m = pattern.match(plain)
+    lead = LEAD_BYLINE.match(plain)
+    if not lead:
+        return "", []
+    for pattern in (_AFTER_LEAD_BRACKET, _AFTER_LEAD_REPORT):
+        m = pattern.match(plain, lead.end())
         if m:
-            return text[: m.end()], names_in(text[m.start(1) : m.end(1)])
-    m = LEAD_BYLINE.match(plain)
-    return (text[: m.end()], []) if m else ("", [])
+            names = names_in(text[m.start(1) : m.end(1)])
+            if names or _ROLE_WORDS.search(m.group(1)):
+                return text[: m.end()], names
+    return text[: lead.end()], []
 
 
 def strip_lead(text: str) -> str:

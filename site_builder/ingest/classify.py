@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import re
 
-from .places import simplified
 from .repair import _DATELINE, _TIMELINE_DATE, LEAD_BYLINE, Unit
-from .text import has_body_punct, last_significant, looks_like_name, split_trailing_credit, width
+from .text import (
+    BYLINE as BYLINE_LINE,
+)
+from .text import (
+    BYLINE_ROLE,
+    has_body_punct,
+    is_signed_credit,
+    last_significant,
+    looks_like_name,
+    simplified,
+    split_trailing_credit,
+    width,
+)
 
 TEXT = "text"
 LEAD = "lead"  # running text that opens with a byline: 本报讯（记者…）…
@@ -18,12 +29,12 @@ DIGEST = "digest"  # digest heading: 短新闻□
 ENTRY = "entry"  # timeline date: ◆ 1月24日
 DATELINE = "dateline"  # diary date: 2025年1月2日 星期四 晴
 
-ROLE = r"(?:本报)?(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)"
-_BYLINE = re.compile(
-    rf"^(?:{ROLE}\s*[:：]?\s*[\u4e00-\u9fff·]{{2,4}}(?:[\s、，,]+[\u4e00-\u9fff·]{{2,4}})*\s*)+$")
+ROLE = BYLINE_ROLE
+_BYLINE = BYLINE_LINE
 _BOX_NAME = re.compile(r"^□\s*[\u4e00-\u9fff·]{2,4}(?:[\s、]+[\u4e00-\u9fff·]{2,4})*$")
 _BRACKET_CREDIT = re.compile(r"^[（(][^（()）]{1,40}[）)]$")
-_PHOTO_CREDIT = re.compile(r"^(?:[\u4e00-\u9fff·]{2,4}\s+)*[\u4e00-\u9fff·]{2,4}\s*摄$")
+_PHOTO_CREDIT = re.compile(
+    rf"^(?:(?:{ROLE})?\s*[\u4e00-\u9fff·]{{2,4}}\s+)*(?:{ROLE})?\s*[\u4e00-\u9fff·]{{2,4}}\s*/?\s*摄$")
 _DIGEST_HEAD = re.compile(r"^(?:短新闻|简讯|快讯|新闻速递|要闻速览|新闻简报|资讯)\s*□?$|^[^□\s][^□]{0,7}□$")
 # Column labels (a vocabulary of newspaper practice, not of any one page).
 _LABEL = re.compile(r"^.{0,4}(?:提示|日记|时评|短评|评论|编者按|按语|导读|链接|手记|札记|视点|速递|声音|"
@@ -52,7 +63,7 @@ def _kind(unit: Unit) -> str:
         return DIGEST
     if _BYLINE.match(text) or _BOX_NAME.match(text):
         return BYLINE
-    if _BRACKET_CREDIT.match(text) or _PHOTO_CREDIT.match(text):
+    if _BRACKET_CREDIT.match(text) or _PHOTO_CREDIT.match(text) or is_signed_credit(text):
         return CREDIT
     if unit.vertical or unit.spaced:
         return HEAD

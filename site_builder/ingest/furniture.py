@@ -18,7 +18,11 @@ _EDITORS_LINE = re.compile(rf"^\s*{_ROLE}\s*[:：]?\s*[\u4e00-\u9fff]")
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[.\-/年]\s*(?P<m>\d{1,2})\s*[.\-/月]\s*(?P<d>\d{1,2})\s*日?")
 _WEEKDAY = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]")
-_PAGE = re.compile(r"(?:^|\s)(?P<page>[A-Z]\d{1,2}|第\s*[0-9一二三四五六七八九十]+\s*版)(?=\s|$)")
+_PAGE = re.compile(r"(?:^|\s)(?P<page>[A-Z]\d{1,2}|第\s*[0-9一二三四五六七八九十]+\s*版|\d{1,2}\s*版"
+                   r"|\d{1,2}(?=\s*$))(?=\s|$|[:：])")
+# A paper's name as a header prints it: 工人日报, 江苏工人报, 新华每日电讯, 劳动午报.
+_PAPER = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|午报|工人报|都市报|时报|电讯|报)")
+_NUMERALS = {c: str(n) for n, c in enumerate("一二三四五六七八九十", start=1)}
 _NAME_SEP = re.compile(r"[、,，\s]+")
 _WEATHER = re.compile(r"[晴阴雨雪雾霾]|多云")
 
@@ -27,6 +31,7 @@ _WEATHER = re.compile(r"[晴阴雨雪雾霾]|多云")
 class Header:
     """What the page header and editors line say about the page."""
 
+    paper: str | None = None
     page: str | None = None
     date: dt.date | None = None
     editors: list[str] = field(default_factory=list)
@@ -102,4 +107,15 @@ def parse_date_line(line: str, *, near_edge: bool, was_doubled: bool) -> Header 
         date = dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
     except ValueError:
         return None
-    return Header(page=page["page"].replace(" ", "") if page else None, date=date)
+    paper = _PAPER.search(rest)
+    return Header(paper=paper.group(0) if paper else None,
+                  page=page["page"].replace(" ", "") if page else None, date=date)
+
+
+def page_number(printed: str) -> str:
+    """The page's number, for comparing pages printed differently: 第3版, 06, 3版 → 3; a
+    lettered page (A06) as printed."""
+    digits = "".join(_NUMERALS.get(c, c) for c in printed if c.isdigit() or c in _NUMERALS)
+    if printed[:1].isalpha() and printed[:1].isascii():
+        return printed.replace(" ", "")
+    return str(int(digits)) if digits.isdigit() else printed.replace(" ", "")

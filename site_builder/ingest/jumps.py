@@ -9,6 +9,7 @@ that names the dangling article's province and not its host's.
 
 from __future__ import annotations
 
+from .. import segment
 from ..gazetteer import Gazetteer
 from .places import mentions
 from .split import Draft, Piece, derive_title
@@ -80,7 +81,7 @@ def _find_quote_continuation(drafts: list[Draft], target: Draft) -> tuple[Draft,
 
 def _find_region_tail(drafts: list[Draft], target: Draft, gaz: Gazetteer
                       ) -> tuple[Draft, int] | None:
-    from .repair import _jieba, _sentence_opener
+    from .repair import _sentence_opener
 
     want = _provinces(target.title + "".join(p.text for p in target.pieces), gaz)
     if len(want) != 1:
@@ -101,7 +102,7 @@ def _find_region_tail(drafts: list[Draft], target: Draft, gaz: Gazetteer
         if not tail or start == 0:
             continue
         for offset, piece in enumerate(tail):
-            word = _jieba().lcut(piece.text[:12], HMM=False)[0]
+            word = segment.words(piece.text[:12])[0]
             if _sentence_opener(word) or piece.text.startswith(("“", "本报")):
                 continue
             rest = "".join(p.text for p in tail[offset:])

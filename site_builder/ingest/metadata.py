@@ -16,13 +16,19 @@ from dataclasses import dataclass, field
 from ..gazetteer import Gazetteer, Region, default_gazetteer
 from .byline import credit_names, lead_byline, names_in, strip_lead
 from .furniture import Header
-from .places import Mention, choose_region, mentions, simplified
+from .places import Mention, choose_region, mentions
 from .split import Draft
+from .text import simplified
 
 _FULL_DATE = re.compile(r"(?P<y>(?:19|20)\d{2})\s*年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日")
 _YEAR = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年(?!度|代|以来|来|前|之前|底前)")
 _STRONG_YEAR = re.compile(
     r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年(?:是|春节|“?两节|元旦|新春|[一二]?月|全省|全市|全国|\s*“?两节”?)")
+# A year named for the holidays it precedes (2025年元旦春节, 2024年“两节”), and a December day
+# the item itself happens on (not 去年12月…).
+_HOLIDAY_YEAR = re.compile(r"(?<![\d.])(?P<y>(?:19|20)\d{2})\s*年\s*(?:元旦|春节|新春|“?两节|“?兩節)")
+_DECEMBER_DAY = re.compile(r"(?<![\d年])12\s*月\s*\d{1,2}\s*日")
+_OTHER_DECEMBER = re.compile(r"(?:去年|上年|前年)\s*12\s*月")
 _ZODIAC = "鼠牛虎兔龙蛇马羊猴鸡狗猪"
 _ZODIAC_YEAR = re.compile(rf"(?P<z>[{_ZODIAC}])年(?:春节|新春|大吉|除夕|正月|元宵|将至|到来|伊始)")
 _ZODIAC_QUOTE = re.compile(rf"“(?P<z>[{_ZODIAC}])”个")  # “兔”个团圆
@@ -69,6 +75,10 @@ def text_evidence(text: str) -> Evidence:
     years = [int(m["y"]) for m in _YEAR.finditer(text)]
     if strong:
         year = max(strong, key=lambda y: (strong[y], y))
+        holiday = {int(m["y"]) for m in _HOLIDAY_YEAR.finditer(text)}
+        if year in holiday and _DECEMBER_DAY.search(text) and not _OTHER_DECEMBER.search(text):
+            # 12月27日，…启动2025年元旦春节送温暖活动: printed in December, before the holiday
+            return Evidence(year=year - 1, how=f"a December item about {year}'s holidays")
         return Evidence(year=year, how="year named in the text")
     zodiac = _ZODIAC_YEAR.search(text) or _ZODIAC_QUOTE.search(text)
     if zodiac:
@@ -118,6 +128,7 @@ def article_meta(draft: Draft, page: Evidence, tags_vocabulary: list[str],
                  gazetteer: Gazetteer | None = None, *, series: tuple[str, ...] = ()) -> ArticleMeta:
     gaz = gazetteer or default_gazetteer()
     text = _full_text(draft)
+    folded = simplified(text)  # tags are matched on the simplified copy of a traditional page
     date, year, how = page.date, page.year, page.how
     if date is None:
         opening = "\n".join(p.text for p in draft.pieces[:3])
@@ -132,29 +143,79 @@ def article_meta(draft: Draft, page: Evidence, tags_vocabulary: list[str],
         own = text_evidence(text)
         if (own.year and own.how != "latest year named in the text") or (year is None and own.year):
             year, how = own.year, own.how
-    region, regions = article_region(draft, gaz)
+    region, regions, region_evidence = region_with_evidence(draft, gaz)
     kind = article_kind(draft)
     if kind == "digest":
         region = _digest_region(draft, gaz)
+        region_evidence = f"{region.path}: a digest, about one place only when every item is"
     return ArticleMeta(
         title=draft.title, subtitle=" ".join(x for x in (draft.kicker, draft.subtitle) if x),
         date=date, year=year, region=region, regions=regions[:8], authors=article_authors(draft),
-        tags=list(dict.fromkeys([*(t for t in tags_vocabulary if t and t in text), *series])),
+        tags=list(dict.fromkeys([*(t for t in tags_vocabulary if t and simplified(t) in folded),
+                                 *series])),
         kind=kind,
-        summary=summary(draft), year_evidence=how)
+        summary=summary(draft), year_evidence=how, extra={"region_evidence": region_evidence})
 
 
 def article_region(draft: Draft, gaz: Gazetteer) -> tuple[Region, list[Region]]:
     """Headline mentions weigh 3, the opening paragraph 2, the rest 1."""
+    return region_with_evidence(draft, gaz)[:2]
+
+
+def region_with_evidence(draft: Draft, gaz: Gazetteer) -> tuple[Region, list[Region], str]:
+    """The article's region, the regions it is about, and the evidence in words
+    (``江苏/苏州/昆山: 昆山市总工会 ×3 (union), 崑山 (headline)``).
+
+    A lead's dateline (新华社北京…电) says where the item was filed, not where it happens: the
+    lead and its byline are left out."""
     weighted: list[tuple[Mention, float]] = []
+    found: list[tuple[Mention, str]] = []
     context = _full_text(draft)
-    for text, weight in _weighted_texts(draft):
+    for text, weight, role in _weighted_texts(draft):
         for m in mentions(text, gaz, context=context):
             # The union acting (无锡市总工会, 拱墅区总工会) names the article's own place.
-            union = _UNION.match(text, m.start + len(m.text))
+            union = _UNION.match(simplified(text), m.start + len(m.text))
             factor = 2.0 if union else _REGISTRATION if _bracketed(text, m) else 1.0
             weighted.append((m, weight * factor))
-    return choose_region(weighted, gaz)
+            found.append((m, role + (", union" if union else "")))
+    region, regions = choose_region(weighted, gaz)
+    acting = _acting_union(region, found)
+    if acting is not None:
+        region, regions = acting, [acting, *(r for r in regions if r != acting)]
+    return region, regions, _explain_region(region, found)
+
+
+def _acting_union(region: Region, found: list[tuple[Mention, str]]) -> Region | None:
+    """The union acting in the headline or opening (广丰区总工会走进…) is the organisation the
+    story is about: when it sits inside the chosen region, and is the only such union there,
+    the article goes down to it."""
+    acting = {m.region.path: m.region for m, role in found
+              if role in ("headline, union", "opening, union")
+              and m.region.path.startswith(region.path + "/")}
+    if region.is_national or len(acting) != 1:
+        return None
+    return next(iter(acting.values()))
+
+
+def _explain_region(region: Region, found: list[tuple[Mention, str]]) -> str:
+    inside = Counter()
+    outside = Counter()
+    for m, role in found:
+        path = m.region.path
+        label = f"{m.text} ({role})"
+        if region.is_national or path == region.path or path.startswith(region.path + "/") \
+                or region.path.startswith(path + "/"):
+            inside[label] += 1
+        else:
+            outside[label] += 1
+    def listed(counts: Counter) -> str:
+        return ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in counts.most_common(6))
+    if not found:
+        return f"{region.path}: no place named"
+    text = f"{region.path}: {listed(inside) or 'no dominant place'}"
+    if outside and not region.is_national:
+        text += f"; outweighed: {listed(outside)}"
+    return text
 
 
 _REGISTRATION = 0.25  # weight of a place in brackets: 招商局重工（江苏）有限公司
@@ -167,13 +228,15 @@ def _bracketed(text: str, m: Mention) -> bool:
     return text[m.start - 1 : m.start] in ("（", "(") and text[end : end + 1] in ("）", ")")
 
 
-def _weighted_texts(draft: Draft) -> list[tuple[str, float]]:
-    out = [(draft.title, 3.0), (draft.subtitle, 3.0), (draft.kicker, 1.0)]
+def _weighted_texts(draft: Draft) -> list[tuple[str, float, str]]:
+    out = [(draft.title, 3.0, "headline"), (draft.subtitle, 3.0, "headline"),
+           (draft.kicker, 1.0, "kicker")]
     first = True
     for piece in draft.pieces:
         if piece.kind not in ("p", "h2"):
             continue
-        out.append((piece.text, 2.0 if first else 1.0))
+        text = strip_lead(piece.text) if first and piece.kind == "p" else piece.text
+        out.append((text, 2.0 if first else 1.0, "opening" if first else "text"))
         first = first and piece.kind != "p"
     return out
 

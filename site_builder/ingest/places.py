@@ -9,12 +9,16 @@ abbreviations, or to a place the same text names (留仑 → 北仑, 留姚 → 
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
+from .. import segment
 from ..gazetteer import Gazetteer, Region, default_gazetteer
+from .text import simplified
 
 COMMON_WORD_FREQ = 300  # a jieba frequency above this makes a short county name a common word
 _AFTER_STREET = re.compile(
@@ -42,15 +46,54 @@ def _names(gaz_id: int) -> tuple[frozenset[str], int]:
 _GAZ: dict[int, Gazetteer] = {}
 
 
-@cache
-def _common_words() -> dict[str, int]:
-    from .repair import _jieba
-
-    return _jieba().dt.FREQ
-
-
 def _is_common_word(name: str) -> bool:
-    return _common_words().get(name, 0) >= COMMON_WORD_FREQ
+    return segment.frequency(name) >= COMMON_WORD_FREQ
+
+
+COLLISIONS = Path(__file__).resolve().parent.parent / "data" / "place_collisions.json"
+COLLISION_MIN_FREQ = 3  # dictionary words rarer than this are not checked
+# A place name after one of these is a place even inside a dictionary word (向长安 is 向 + 长安).
+_FUNCTION_CHARS = frozenset("在于向到赴去来回从自居驻往留返离和与及对为至经")
+# After a place name: a level word or an organisation makes it a place whatever surrounds it.
+_PLACE_FOLLOWS = re.compile(r"^(?:省|市|县|区|州|盟|旗|镇|乡|总工会|工会|市委|县委|区委|党委|政府)")
+
+
+def collision_table(gaz: Gazetteer) -> dict[str, list[tuple[str, int]]]:
+    """Dictionary words in which a place name starts inside the word (党和政府 holds 和政,
+    大江南北 holds 江南, 国共合作 holds 合作): name → [(word, offset of the name)]. A name
+    found there in a text is part of that word, not a place. Generated from the gazetteer
+    and jieba's dictionary; ``python -m site_builder.ingest.places`` writes it again."""
+    names = {n for n in gaz.by_name if len(n) >= 2}
+    longest = max(map(len, names))
+    table: dict[str, list[tuple[str, int]]] = {}
+    for word, freq in sorted(segment.dictionary().dt.FREQ.items()):
+        if freq < COLLISION_MIN_FREQ or len(word) < 3 or word in names:
+            continue
+        for start in range(1, len(word) - 1):
+            if word[start - 1] in _FUNCTION_CHARS or word[:start] in names:
+                continue
+            for size in range(2, min(longest, len(word) - start) + 1):
+                if word[start : start + size] in names:
+                    table.setdefault(word[start : start + size], []).append((word, start))
+    return table
+
+
+@cache
+def _collisions() -> dict[str, list[tuple[str, int]]]:
+    try:
+        data = json.loads(COLLISIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return collision_table(default_gazetteer())
+    return {name: [(w, k) for w, k in words] for name, words in data.items()}
+
+
+def _inside_word(text: str, i: int, name: str) -> bool:
+    """Whether the name at ``text[i:]`` is part of a longer dictionary word there, and not
+    followed by a level word or organisation (江南区总工会 stays a place)."""
+    words = _collisions().get(name)
+    if not words or _PLACE_FOLLOWS.match(text, i + len(name)):
+        return False
+    return any(i >= k and text.startswith(word, i - k) for word, k in words)
 
 
 def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
@@ -63,6 +106,8 @@ def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
         for size in range(min(longest, len(text) - i), 1, -1):
             name = text[i : i + size]
             if name in names:
+                if _inside_word(text, i, name):  # 和政 in 党和政府, 江南 in 大江南北
+                    continue
                 after = text[i + size : i + size + 3]
                 street = _AFTER_STREET.match(after) and not _TAIL.match(after) and not any(
                     text[i + size : i + size + n] in names for n in range(2, longest + 1))
@@ -73,21 +118,6 @@ def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
         else:
             i += 1
     return raw
-
-
-@cache
-def _t2s():
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
-def simplified(text: str) -> str:
-    """Traditional characters (a Big5 bulletin) as simplified, for matching names only."""
-    if text.isascii():
-        return text
-    converted = _t2s().convert(text)
-    return converted if len(converted) == len(text) else text
 
 
 def mentions(text: str, gazetteer: Gazetteer | None = None, context: str | None = None
@@ -238,3 +268,8 @@ def _about(path: str, weight: float, count: int, chosen: Region, main: float) ->
     if chosen.is_national or path == chosen.path or path.startswith(chosen.path + "/"):
         return weight >= 2 or count >= 2
     return weight >= 2 and weight >= PASSING_SHARE * main
+
+
+if __name__ == "__main__":  # regenerate the shipped collision list
+    COLLISIONS.write_text(json.dumps(collision_table(default_gazetteer()), ensure_ascii=False,
+                                     indent=0, sort_keys=True) + "\n", encoding="utf-8")

@@ -12,10 +12,9 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
+from .. import segment
 from .furniture import Header, parse_date_line, parse_editors, undouble, undouble_line
-from .places import simplified
 from .text import (
     BODY_ONLY,
     CLOSERS,
@@ -25,10 +24,12 @@ from .text import (
     first_clause,
     has_body_punct,
     horizontal,
+    is_byline,
     is_han,
     join_wrapped,
     last_significant,
     normalize_spaces,
+    simplified,
     width,
 )
 
@@ -40,9 +41,18 @@ _ITEM_START = re.compile(rf"^\s*[{MARKERS.replace('◆', '')}]")
 _NAME_AFTER_MARKER = re.compile(r"^\s*□\s*[\u4e00-\u9fff·]{2,4}$")
 _DATELINE = re.compile(r"^\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*(?:星期|周)[一二三四五六日天]\s*\S{0,4}$")
 _TIMELINE_DATE = re.compile(r"^\s*◆\s*\S{1,14}$")
+# The opening of a news item that names its source (a lead): 本报讯, an agency's dateline
+# (新华社北京1月17日电, 中新网兰州2月6日电), a web or county-media lead (邵阳新闻在线讯,
+# 枣庄新闻网讯, 会泽县融媒体中心讯, 武冈融媒报道：). ``AGENCY_PLACE`` captures the dateline's
+# place, which says where the item was filed, not what it is about.
+_DATED = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
 LEAD_BYLINE = re.compile(
-    r"^\s*(?:本报讯|本报[\u4e00-\u9fff]{0,4}讯|据新华社[\u4e00-\u9fff]{0,4}电|新华社[\u4e00-\u9fff]{1,4}电|"
-    r"据[\u4e00-\u9fff]{2,8}(?:报|网|电视台)?消息|本刊讯)")
+    r"^\s*(?:本报讯|本刊讯|本报[\u4e00-\u9fff]{0,4}讯|"
+    rf"据?(?P<agency>新华社|中新社|中新网|人民网|新华网|央视网|中工网|[\u4e00-\u9fff]{{2,6}}(?:网|社))"
+    rf"(?P<place>[\u4e00-\u9fff]{{0,8}}?)\s*(?:{_DATED})?\s*电|"
+    r"据[\u4e00-\u9fff]{2,8}(?:报|网|电视台)?消息|"
+    r"[\u4e00-\u9fff]{2,12}讯(?=\s*[（(]|\s*\d|\s+\S)|"
+    r"[\u4e00-\u9fff]{2,10}(?:融媒|融媒体中心|新闻中心|客户端)(?:报道|讯)\s*[：:]?)")
 LONG_UNIT = 90  # display width (45 CJK characters) beyond which a line is running text
 
 
@@ -120,6 +130,7 @@ def _take_header(lines: list[str], header: Header, furniture: list[Furniture]) -
         elif parsed:
             header.page = header.page or parsed.page
             header.date = header.date or parsed.date
+            header.paper = header.paper or parsed.paper
             furniture.append(Furniture(raw, i + 1, "header"))
         else:
             continue
@@ -199,7 +210,7 @@ def vertical_columns(headline: str, page_text: str) -> str:
         return headline
     text = page_text.replace(" ", "")
     best: tuple[float, int] | None = None
-    for _word, start, _end in _jieba().tokenize(headline, HMM=False):
+    for _word, start, _end in segment.tokenize(headline):
         left, right = headline[:start], headline[start:]
         if len(left) < 3 or len(right) < 3 or not is_han(left[-1]) or right[0] in CLOSERS:
             continue
@@ -283,22 +294,14 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
         return True
     if _TIMELINE_DATE.match(line) or line.rstrip().endswith("□"):
         return True
+    if is_byline(line) and not is_byline(following):  # 本报记者 李丰 above the first paragraph
+        return True
+    if (so_far == line and not _PUNCT_ANY.search(line) and not re.search(r"[A-Za-z0-9]", line)
+            and width(line) < 0.6 * full):
+        return True  # a kicker or headline set alone above its text: a wrapped line fills the column
     last = line.rstrip()[-1]
     ends = ends_sentence(line) or last in "：:" or last in CLOSERS
     return ends and width(line) < full - 4
-
-
-@cache
-def _jieba():
-    import logging
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)
-        import jieba
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
 
 
 def _word_across(left: str, right: str) -> bool:
@@ -306,9 +309,8 @@ def _word_across(left: str, right: str) -> bool:
     a, b = left.rstrip()[-4:], right.lstrip()[:4]
     if not a or not b or not is_han(a[-1]) or not is_han(b[0]):
         return False
-    jieba = _jieba()
-    for word, start, end in jieba.tokenize(a + b, HMM=False):
-        if start < len(a) < end and len(word) >= 2 and jieba.dt.FREQ.get(word, 0) >= 3:
+    for word, start, end in segment.tokenize(a + b):
+        if start < len(a) < end and len(word) >= 2 and segment.frequency(word) >= 3:
             return True
     return False
 
@@ -321,11 +323,8 @@ _OPENER_TAGS = frozenset({"t", "c", "d", "p", "r", "l", "i", "m"})
 
 def _sentence_opener(word: str) -> bool:
     """近日, 此外, 目前...: a paragraph may start with these; 行动 or 形势 would not."""
-    import jieba.posseg
-
-    _jieba()
-    tag = jieba.posseg.dt.word_tag_tab.get(word)
-    return tag is None or tag[0] in _OPENER_TAGS or word.startswith("据")
+    tag = segment.word_tag(word)
+    return not tag or tag[0] in _OPENER_TAGS or word.startswith("据")
 
 
 def _continues(prev: Unit, nxt: Unit, next_full: int | None) -> bool:

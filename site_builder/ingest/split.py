@@ -16,6 +16,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from .. import segment
 from .classify import (
     BYLINE,
     CREDIT,
@@ -52,6 +53,7 @@ class Body:
     index: int = 0  # position among the page's segments
     heads: list[HeadGroup] = field(default_factory=list)
     digest_title: str = ""
+    widest_gap: int = 0  # the widest blank gap between two of its lines
 
     @property
     def lineno(self) -> int:
@@ -82,7 +84,7 @@ class HeadGroup:
         return any(k == HEAD for _, k in self.units)
 
 
-@dataclass
+@dataclass(eq=False)  # one article is one object: equal text is not the same article
 class Draft:
     """An article as cut from the page, before metadata."""
 
@@ -165,10 +167,13 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
                 j += 1
             run = list(zip(units[i:j], kinds[i:j], strict=True))
             nxt = kinds[j] if j < n else None
-            if (body is not None and not body.closed and len(run) == 1 and kind == HEAD
-                    and not unit.vertical and not unit.spaced and nxt in (TEXT, ENTRY)
-                    and not _doubled(unit) and width(unit.text) <= 60):
-                body.pieces.append(Piece("h2", unit.text, unit.lineno))
+            # A subhead is set off like the body's paragraphs; the next story's headline by a
+            # wider gap than any inside the body (what follows decides the rest: a lead or
+            # byline below starts a story).
+            if (body is not None and not body.closed and kind == HEAD and nxt in (TEXT, ENTRY)
+                    and _subhead_run(run, body)):
+                # A subhead set on two lines (冰雪大世界里 / 工会驿站暖人心) is one subhead.
+                body.pieces.append(Piece("h2", " ".join(u.text for u, _ in run), unit.lineno))
             else:
                 body = None
                 _add_groups(segments, run)
@@ -183,9 +188,23 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             if boxed:
                 furniture.append(Furniture("□", unit.lineno, "marker"))
         else:
+            if body.pieces:
+                body.widest_gap = max(body.widest_gap, unit.gap)
             _add_piece(body, unit, kind)
         i += 1
     return segments
+
+
+def _subhead_run(run: list[tuple[Unit, str]], body: Body) -> bool:
+    """A section subhead inside an open body: one short headline line (or two set as one,
+    no gap between them, in a body that already has text), set off no wider than the body's
+    own paragraphs."""
+    first = run[0][0]
+    if len(run) > 2 or any(k != HEAD for _, k in run) or (len(run) == 2 and (
+            run[1][0].gap > 0 or not any(p.kind == "p" for p in body.pieces))):
+        return False
+    return all(not u.vertical and not u.spaced and not _doubled(u) and width(u.text) <= 60
+               for u, _ in run) and (first.gap < 2 or first.gap <= body.widest_gap)
 
 
 def _doubled(unit: Unit) -> bool:
@@ -262,6 +281,8 @@ def _merge_clusters(segments: list[Body | HeadGroup]) -> list[Body | HeadGroup]:
     """Headline groups stacked right above a body that can take a title are one headline
     (kicker / headline / deck); a cluster with nothing titleable below stays split, as
     headlines printed away from their articles."""
+    for n, seg in enumerate(segments):  # positions in this list (banners were taken off)
+        seg.index = n
     out: list[Body | HeadGroup] = []
     i = 0
     while i < len(segments):
@@ -273,7 +294,7 @@ def _merge_clusters(segments: list[Body | HeadGroup]) -> list[Body | HeadGroup]:
             cluster = segments[i:j]
             below = segments[j] if j < len(segments) else None
             above = out[-1] if out and isinstance(out[-1], Body) else None
-            if (len(cluster) > 1 and above is not None and isinstance(below, Body)
+            if (above is not None and isinstance(below, Body)
                     and _title_of_above(cluster[0], above, below, segments)):
                 cluster[0].under_body = True  # printed under its body
                 out.append(cluster[0])
@@ -296,7 +317,7 @@ def _title_of_above(group: HeadGroup, above: Body, below: Body, segments: list) 
     """A headline printed under its own body (郑州“工会驿站”冬日暖人心 after the 郑州 story, the
     洛阳 headline and story below it): the body above has no headline of its own and shares
     more of the group's words than the body below does."""
-    n = segments.index(above)
+    n = above.index
     if n > 0 and isinstance(segments[n - 1], HeadGroup):
         return False
     grams = _bigrams(group.text())
@@ -314,58 +335,99 @@ def _bigrams(text: str) -> set[str]:
     return {han[i : i + 2] for i in range(len(han) - 1)}
 
 
+MATCH_ADJACENT = 0.3  # least score for a headline group right above or below a body
+MATCH_AWAY = 0.45  # least score (all of it shared words) for a group away from its body
+CANDIDATES_MAX = 48  # bodies sharing a rare word with a group, nearest first, that are scored
+
+
 def _assign(segments: list, bodies: list[Body], groups: list[HeadGroup]) -> None:
+    """Each headline group goes to a body: the best-scoring pair first, a score being the
+    share of the group's words (weighted by rarity on the page) found in the body plus a
+    bonus for adjacency.
+
+    Only pairs that can reach the thresholds are scored, so a page of thousands of items
+    takes time in proportion to its size: the bodies next to a group, and the bodies that
+    share one of the group's rarest words — a body lacking all of the rarest words that make
+    up more than ``1 - MATCH_AWAY`` of the group's weight cannot share ``MATCH_AWAY`` of it
+    (the prefix filter of set-similarity joins)."""
     if not groups or not bodies:
         return
     body_grams = [_bigrams(b.text() + b.digest_title) for b in bodies]
-    df: dict[str, int] = {}
-    for grams in body_grams:
+    postings: dict[str, list[int]] = {}
+    for bi, grams in enumerate(body_grams):
         for g in grams:
-            df[g] = df.get(g, 0) + 1
+            postings.setdefault(g, []).append(bi)
     total = len(bodies)
+    idf_of: dict[str, float] = {}
 
     def idf(g: str) -> float:
-        return math.log((1 + total) / (1 + df.get(g, 0))) + 1.0
+        if g not in idf_of:
+            idf_of[g] = math.log((1 + total) / (1 + len(postings.get(g, ())))) + 1.0
+        return idf_of[g]
 
-    scores: list[tuple[float, int, int]] = []
+    body_at = {body.index: bi for bi, body in enumerate(bodies)}
+    scores: list[tuple[float, int, int, int]] = []
     for gi, group in enumerate(groups):
-        grams = _bigrams(group.text())
+        if not group.has_headline:
+            continue
+        grams = sorted(_bigrams(group.text()), key=lambda g: (-idf(g), g))
         weight = sum(idf(g) for g in grams) or 1.0
-        for bi, body in enumerate(bodies):
+        candidates = _neighbour_bodies(segments, group, body_at)
+        rare: set[int] = set()
+        covered = 0.0
+        for g in grams:
+            if covered > (1 - MATCH_AWAY) * weight:
+                break
+            covered += idf(g)
+            rare.update(postings.get(g, ()))
+        nearest = sorted(rare - candidates, key=lambda bi: (abs(bodies[bi].index - group.index), bi))
+        candidates.update(nearest[:CANDIDATES_MAX])
+        for bi in candidates:
+            body = bodies[bi]
+            adjacency = _adjacency(segments, group, body)
             overlap = sum(idf(g) for g in grams if g in body_grams[bi]) / weight
-            score = overlap + _adjacency(segments, group, body)
-            if group.has_headline or score > 0:
+            score = overlap + adjacency
+            if score >= MATCH_ADJACENT and (adjacency > 0 or score >= MATCH_AWAY):
                 scores.append((score, -abs(group.index - body.index), gi, bi))
     scores.sort(reverse=True)
     taken: dict[int, int] = {}  # group → body
     title_cluster: dict[int, int] = {}  # body → cluster of the headline group it took
-    for score, _, gi, bi in scores:
+    for _score, _, gi, bi in scores:
         group, body = groups[gi], bodies[bi]
-        if gi in taken or score < 0.3 or not group.has_headline:
+        if gi in taken or (bi in title_cluster and title_cluster[bi] != group.cluster):
             continue
-        adjacent = _adjacency(segments, group, body) > 0
-        if not adjacent and score < 0.45:
-            continue
-        if group.has_headline and bi in title_cluster and title_cluster[bi] != group.cluster:
-            continue
-        if group.has_headline and body.digest_title:
+        if body.digest_title:
             continue
         taken[gi] = bi
-        if group.has_headline:
-            title_cluster.setdefault(bi, group.cluster)
+        title_cluster.setdefault(bi, group.cluster)
+    last_taken: dict[int, int] = {}  # cluster → the body its latest placed group went to
     for gi, group in enumerate(groups):
-        if gi in taken or group.has_headline:
-            continue
-        # A column label printed among headlines goes with the headline above it.
-        before = [g for g in groups[:gi] if g.cluster == group.cluster and groups.index(g) in taken]
-        if before:
-            taken[gi] = taken[groups.index(before[-1])]
+        if gi in taken:
+            last_taken[group.cluster] = taken[gi]
+        elif not group.has_headline and group.cluster in last_taken:
+            # A column label printed among headlines goes with the headline above it.
+            taken[gi] = last_taken[group.cluster]
+    following = 0
     for gi, group in enumerate(groups):
         if gi not in taken:  # no evidence where it belongs: keep it with the text below
-            following = [b for b in bodies if b.index > group.index]
-            taken[gi] = bodies.index(following[0] if following else bodies[-1])
+            while following < len(bodies) and bodies[following].index <= group.index:
+                following += 1
+            taken[gi] = min(following, len(bodies) - 1)
     for gi, bi in sorted(taken.items(), key=lambda kv: groups[kv[0]].index):
         bodies[bi].heads.append(groups[gi])
+
+
+def _neighbour_bodies(segments: list, group: HeadGroup, body_at: dict[int, int]) -> set[int]:
+    """The bodies a group may be adjacent to: the first body on each side of its run of
+    headline groups."""
+    out: set[int] = set()
+    for step in (-1, 1):
+        n = group.index + step
+        while 0 <= n < len(segments) and isinstance(segments[n], HeadGroup):
+            n += step
+        if 0 <= n < len(segments) and n in body_at:
+            out.add(body_at[n])
+    return out
 
 
 def _adjacency(segments: list, group: HeadGroup, body: Body) -> float:
@@ -495,18 +557,14 @@ def _shorten(sentence: str) -> str:
     title = title.strip("“”\"'‘’ ")
     if len(title) <= TITLE_MAX:
         return title
-    from .repair import _jieba
-
-    cut = max((start for _w, start, _e in _jieba().tokenize(title, HMM=False)
+    cut = max((start for _w, start, _e in segment.tokenize(title)
                if start <= TITLE_MAX - 1), default=TITLE_MAX - 1)
     return title[: cut or TITLE_MAX - 1].rstrip("，、,“") + "…"
 
 
 def _adverbial_at(clause: str) -> int:
     """Where an adverbial (通过…, 围绕…) starts after the clause's subject; 0 if none."""
-    from .repair import _jieba
-
-    for word, start, _end in _jieba().tokenize(clause, HMM=False):
+    for word, start, _end in segment.tokenize(clause):
         if start >= 2 and word in _ADVERBIAL:
             return start
     return 0

@@ -10,6 +10,9 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from functools import cache
+
+from .. import segment
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
 HAN_CHAR_CLASS = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -79,7 +82,8 @@ def split_trailing_credit(text: str) -> tuple[str, str]:
         b = _BRACKET_NAMES.search(text.rstrip())
         if b and (b.start() == 0 or last_significant(text[: b.start()]) in SENTENCE_END):
             inner = b.group(1).split()
-            if (inner and all(looks_like_name(w) for w in inner)) or b.group(1).startswith("作者"):
+            if (inner and all(looks_like_name(w) for w in inner)) or b.group(1).startswith("作者") \
+                    or is_signed_credit(b.group(1)):
                 return text[: b.start()].rstrip(), b.group(0)
         return text, ""
     credit = m.group(1)
@@ -88,20 +92,78 @@ def split_trailing_credit(text: str) -> tuple[str, str]:
     return text[: m.start()].rstrip(), credit
 
 
+# What a credit says besides names: roles (记者, 通讯员), a paper or site (福州日报, 中工网) and
+# what each contributed (文/图, 摄).
+CREDIT_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台))?"
+               r"(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|编辑)")
+_CREDIT_EXTRA = re.compile(rf"{CREDIT_ROLE}|[\u4e00-\u9fff]{{2,6}}(?:日报|晚报|工人报|报|网)(?=\s)|"
+                           r"(?:/\s*(?:文图|图文|文|图|摄影|摄)|(?<=\s)(?:文/图|图/文|摄影)|摄)\s*$|"
+                           r"^报道\s*[:：]")
+_CREDIT_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+
+
+BYLINE_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|报|网|社))?(?:特约|见习|首席|实习)?"
+               r"(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
+BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*[\u4e00-\u9fff·]{{2,4}}"
+                    r"(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*\s*)+$")
+
+
+def is_byline(line: str) -> bool:
+    """A line that is only a byline: 本报记者 李丰, 记者 范翊 通讯员 王芳, 新华社记者 樊曦."""
+    return bool(BYLINE.match(simplified(line.strip())))
+
+
+def is_signed_credit(text: str) -> bool:
+    """``记者 曾凡 通讯员 李小兰``, ``福州日报 李白蕾``, ``胡佳丽 徐晨/文图``, ``报道：通讯员 梁慧``:
+    names with the roles, paper or contribution that say they are a credit (bare names are
+    judged by ``looks_like_name``)."""
+    plain = simplified(text.strip())
+    marked = _CREDIT_EXTRA.search(plain)
+    if not marked:
+        return False
+    rest = _CREDIT_EXTRA.sub(" ", plain)
+    words = [w for w in re.split(r"[\s、，,/：:]+", rest) if w]
+    return bool(words) and all(_CREDIT_NAME.match(w) for w in words) and len(words) <= 6
+
+
+# The hundred commonest Chinese surnames (they cover about 85% of the population).
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝"
+    "龚邵万钱严覃武戴莫孔向汤")
+COMMON_PREFIX_FREQ = 50  # 张家 in 张家港: a surname opening a common word is not a name
+
+
 def looks_like_name(word: str) -> bool:
     """A 2–4 character personal name, judged by jieba's part-of-speech tags (nr*)."""
     if not 2 <= len(word) <= 4 or not all(is_han(c) for c in word):
         return False
-    import jieba.posseg
-
-    from .repair import _jieba
-
-    _jieba()
-    tokens = list(jieba.posseg.cut(word, HMM=True))
-    if tokens[0].flag.startswith("nr"):
+    tokens = segment.tagged(word)
+    if tokens[0][1].startswith("nr"):
         return True
-    tag = jieba.posseg.dt.word_tag_tab.get(word[0], "")
-    return tag.startswith("nr") and len(tokens) <= 2
+    if segment.word_tag(word[0]).startswith("nr") and len(tokens) <= 2:
+        return True
+    # A common surname before a given name the dictionary does not hold as a word (张海鹰):
+    # jieba tags 张 as a measure word, yet no dictionary word starts the name.
+    return word[0] in SURNAMES and len(word) <= 3 and segment.frequency(word) == 0 \
+        and segment.frequency(word[:2]) < COMMON_PREFIX_FREQ
+
+
+@cache
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional characters as simplified, character for character (same length, so a span
+    found in the copy is the same span of the printed text); the text itself when OpenCC
+    would change its length."""
+    if text.isascii():
+        return text
+    converted = _t2s().convert(text)
+    return converted if len(converted) == len(text) else text
 
 
 def width(text: str) -> int:

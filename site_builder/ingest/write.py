@@ -18,7 +18,7 @@ from pathlib import Path
 from ..content.frontmatter import dump_front_matter, split_front_matter
 from ..content.loader import ascii_slug
 from .cut import Cut, CutArticle
-from .places import simplified
+from .text import simplified
 
 SLUG_WORDS = 8
 SLUG_CHARS = 60
@@ -132,14 +132,6 @@ def plan(cut: Cut, name: str, content_dir: Path, root: Path) -> Plan:
     old_hashes = {a["path"]: a.get("sha256") for a in old.get("articles", []) if "path" in a}
     result = Plan(bulletin_path=bulletins / f"{stem}.txt", bulletin_text=cut.text,
                   manifest_path=bulletins / f"{stem}.json", manifest={}, root=root)
-    if result.bulletin_path.exists() and not old:
-        try:
-            existing = result.bulletin_path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            existing = None
-        if existing != cut.text:
-            result.warnings.append(f"{_rel(result.bulletin_path, root)} exists with other text "
-                                   "and no manifest: a different bulletin with the same name?")
     used: set[Path] = set()
     entries = []
     for article in cut.articles:
@@ -180,7 +172,33 @@ def plan(cut: Cut, name: str, content_dir: Path, root: Path) -> Plan:
         current = path.read_text(encoding="utf-8", errors="replace")
         result.stale.append((rel, "remove" if sha256(current) == recorded else "edited"))
     result.manifest = _manifest(cut, name, entries, old_hashes)
+    result.warnings.extend(_other_bulletin(result, cut, bool(old)))
     return result
+
+
+def _other_bulletin(result: Plan, cut: Cut, has_manifest: bool) -> list[str]:
+    """A bulletin of the same name whose text differs is another page (or another version
+    of it): replacing it would remove the articles cut from it, so say which."""
+    if not result.bulletin_path.exists():
+        return []
+    try:
+        existing = result.bulletin_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        existing = None
+    if existing == cut.text:
+        return []
+    where = _rel(result.bulletin_path, result.root)
+    if not has_manifest:
+        return [f"{where} exists with other text and no manifest: a different bulletin with "
+                "the same name?"]
+    going = [rel for rel, status in result.stale if status == "remove"]
+    kept = [rel for rel, status in result.stale if status != "remove"]
+    message = f"{where} holds a different text under the same name"
+    if going:
+        message += f"; replacing it would remove {len(going)} article(s): " + ", ".join(going)
+    if kept:
+        message += f"; {len(kept)} edited article(s) would stay: " + ", ".join(kept)
+    return [message]
 
 
 def _manifest(cut: Cut, name: str, files: list[PlannedFile], old_hashes: dict) -> dict:
@@ -197,10 +215,12 @@ def _manifest(cut: Cut, name: str, files: list[PlannedFile], old_hashes: dict) -
             "year": a.meta.year, "date": a.meta.date.isoformat() if a.meta.date else None,
             "kind": a.meta.kind, "line": a.draft.lineno, "chars": a.chars,
             "title_derived": not a.draft.title_from_page,
+            "paper": header.paper, "page": header.page,
         })
     return {
         "version": MANIFEST_VERSION,
         "source": name,
+        "paper": header.paper,
         "page": header.page,
         "date": header.date.isoformat() if header.date else None,
         "year": cut.evidence.year,
@@ -245,9 +265,8 @@ def apply(result: Plan, *, force: bool) -> None:
             if f.status == "edited":
                 f.status = "forced"
     for rel, status in result.stale:
-        if status == "remove" or force:
-            path = result.root / rel
-            path.unlink(missing_ok=True)
+        if status == "remove":  # an edited article no longer cut stays, even with --force
+            (result.root / rel).unlink(missing_ok=True)
     if force:
         for entry, f in zip(result.manifest["articles"], result.files, strict=True):
             entry["sha256"] = sha256(f.content)

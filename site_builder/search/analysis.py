@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from functools import cache, lru_cache
 
+from ..segment import search_engine
 from .reader import ZERO_WIDTH as _ZERO_WIDTH  # invisible characters, ignored like spaces
 
 # Separates the parts of one document (title, subtitle, authors, ...) inside a field value;
@@ -181,11 +182,9 @@ class Segmenter:
     """rjieba (jieba-rs: jieba's dictionary and algorithm, ~30x faster) with our words added."""
 
     def __init__(self, extra_words: Iterable[str] = ()):
-        import rjieba
-
         self.words = tuple(sorted({w.strip() for w in (*CAMPAIGN_WORDS, *extra_words)
                                    if w and w.strip()}))
-        self._jieba = _claim_default(rjieba) or rjieba.Jieba()
+        self._jieba = search_engine()
         self._known: dict[str, str] = {}
         for word in self.words:
             self._jieba.add_word(fold(word), None, None)
@@ -214,20 +213,6 @@ class Segmenter:
             if len(self._known) < 1_000_000:
                 self._known[token] = known
         return known
-
-
-_DEFAULT_CLAIMED = False
-
-
-def _claim_default(rjieba) -> object | None:
-    """rjieba builds a segmenter with jieba's dictionary when imported (0.14 s), which this
-    project never uses: the first Segmenter takes it instead of building a second one."""
-    global _DEFAULT_CLAIMED
-    default = getattr(rjieba, "_DEFAULT_JIEBA", None)
-    if _DEFAULT_CLAIMED or not isinstance(default, rjieba.Jieba):
-        return None
-    _DEFAULT_CLAIMED = True
-    return default
 
 
 @lru_cache(maxsize=8)

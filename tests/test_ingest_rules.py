@@ -1,0 +1,54 @@
+"""The rules behind issue 17's failure kinds, each on a sentence of its own."""
+
+from __future__ import annotations
+
+import json
+
+from site_builder.gazetteer import default_gazetteer
+from site_builder.ingest.byline import lead_byline
+from site_builder.ingest.cut import cut_bulletin
+from site_builder.ingest.furniture import page_number, parse_date_line
+from site_builder.ingest.metadata import text_evidence
+from site_builder.ingest.places import COLLISIONS, collision_table, mentions
+
+
+def test_collision_list_is_generated_from_the_gazetteer_and_shipped_current():
+    shipped = json.loads(COLLISIONS.read_text(encoding="utf-8"))
+    generated = collision_table(default_gazetteer())
+    assert shipped == {name: [list(x) for x in words] for name, words in generated.items()}
+    assert ["党和政府", 1] in shipped["和政"]
+
+
+def test_a_place_inside_a_common_word_is_not_a_place():
+    assert [m.text for m in mentions("把党和政府的关怀送到职工身边")] == []
+    assert [m.text for m in mentions("让无锡的温暖传遍大江南北")] == ["无锡"]
+    # A level word or an organisation after it makes it a place again.
+    assert [m.region.path for m in mentions("和政县总工会慰问职工")] == ["甘肃/临夏/和政"]
+
+
+def test_a_national_agency_item_is_not_placed_where_it_was_filed():
+    text = ("全总下拨资金\n\n新华社北京1月17日电（记者 周明远）全国总工会近日下拨资金，把党和政府的"
+            "关怀送到职工身边。各级工会将开展慰问活动。\n")
+    [article] = cut_bulletin(text + "2024年春节前，慰问将全面展开。\n", []).articles
+    assert article.meta.region.path == "全国"
+    assert article.meta.authors == ["周明远"]
+
+
+def test_web_and_agency_leads_give_their_bylines():
+    assert lead_byline("邵阳新闻在线讯（通讯员 彭学 鄢山）1月25日，")[1] == ["彭学", "鄢山"]
+    assert lead_byline("中新网兰州2月6日电 (记者 丁思)甘肃省总工会")[1] == ["丁思"]
+    assert lead_byline("武冈融媒报道：（记者 刘新宇 通讯员 彭丽）1月22日")[1] == ["刘新宇", "彭丽"]
+
+
+def test_a_december_item_about_next_years_holidays_is_dated_this_year():
+    ev = text_evidence("12月27日，福州市总工会启动2025年元旦春节送温暖活动。")
+    assert ev.year == 2024
+    assert text_evidence("1月10日，苏州市总工会启动2025年“两节”送温暖活动。").year == 2025
+    assert text_evidence("去年12月以来，工会启动2025年春节送温暖活动。").year == 2025
+
+
+def test_page_header_gives_paper_date_and_page():
+    header = parse_date_line("工人日报 2024年1月18日 星期四 第3版", near_edge=True, was_doubled=False)
+    assert (header.paper, header.page, header.date.isoformat()) == ("工人日报", "第3版", "2024-01-18")
+    header = parse_date_line("成都日报 2025年1月22日 星期三 06", near_edge=True, was_doubled=False)
+    assert (header.paper, page_number(header.page)) == ("成都日报", "6")

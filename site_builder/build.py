@@ -24,7 +24,7 @@ from .console import Console, print_report
 from .content import Library, load_library
 from .content.bulletins import Bulletin, load_bulletins
 from .content.cache import ArticleCache
-from .errors import Diagnostic, SiteError
+from .errors import Diagnostic, SiteError, display_path
 from .publish import BuildLocked, OutputRefused, Stage, build_lock, catch_up_search, staged_output
 from .render import make_environment, plan_site, reuse
 from .render.site import link_changed_pages, render_search_page, render_site
@@ -54,8 +54,9 @@ class Builder:
     """One site's builds: its settings and what carries over from one build to the next."""
 
     def __init__(self, config: Config, *, strict: bool = False, drafts: bool = False,
-                 workers: int | None = None, save_cache: bool = True) -> None:
-        self.config, self.strict, self.drafts = config, strict, drafts
+                 future: bool = False, workers: int | None = None,
+                 save_cache: bool = True) -> None:
+        self.config, self.strict, self.drafts, self.future = config, strict, drafts, future
         self.workers = workers or os.cpu_count() or 1
         # False: a long-lived caller (the dev server) keeps the plan in memory and saves the
         # parse cache and plan itself (Builder.save, on exit)
@@ -74,8 +75,8 @@ class Builder:
     def load(self) -> tuple[Library, list[Bulletin], list[Diagnostic]]:
         config = self.config
         library = load_library(config.content_dir, project_root=config.root, drafts=self.drafts,
-                               trusted_html=config.trusted_html, cache=self.cache,
-                               workers=self.workers)
+                               future=self.future, trusted_html=config.trusted_html,
+                               cache=self.cache, workers=self.workers)
         bulletins, problems = load_bulletins(config.content_dir, config.root)
         return library, bulletins, self._grade(library.diagnostics + problems)
 
@@ -97,7 +98,7 @@ class Builder:
             self._saved_plan = self.plan
 
     def site_key(self) -> str:
-        return reuse.site_key(self.config, self.drafts)
+        return reuse.site_key(self.config, self.drafts, self.future)
 
     def _grade(self, diagnostics: list[Diagnostic]) -> list[Diagnostic]:
         """Content problems skip a file (a warning) unless the build is strict (an error)."""
@@ -108,15 +109,16 @@ class Builder:
 
 
 def build_site(config: Config, *, output: Path | None = None, strict: bool = False,
-               drafts: bool = False, quiet: bool = False, workers: int | None = None,
-               builder: Builder | None = None) -> BuildReport:
+               drafts: bool = False, future: bool = False, quiet: bool = False,
+               workers: int | None = None, builder: Builder | None = None) -> BuildReport:
     """Build the whole site into ``output`` (default: the configured folder).
 
     A long-lived caller (the dev server) passes the same ``builder`` every time, so parsed
     articles and compiled templates stay in memory between builds.
     """
     out_dir = Path(output) if output else config.output_dir
-    builder = builder or Builder(config, strict=strict, drafts=drafts, workers=workers)
+    builder = builder or Builder(config, strict=strict, drafts=drafts, future=future,
+                                 workers=workers)
     report = BuildReport(ok=False, output=out_dir)
     console, started = Console(), time.perf_counter()
     sources = [config.content_dir, config.templates_dir]
@@ -134,6 +136,9 @@ def build_site(config: Config, *, output: Path | None = None, strict: bool = Fal
         report.diagnostics.append(exc.diagnostic)
     except BuildLocked as exc:
         console.print(f"[red]error:[/] {exc}")
+    except OSError as exc:  # disk full, a read-only folder: one line, and the old site stays
+        where = display_path(exc.filename, config.root) if exc.filename else str(out_dir)
+        report.diagnostics.append(Diagnostic(where, None, f"cannot write: {exc.strerror or exc}"))
     report.seconds = time.perf_counter() - started
     builder.last_report = report
     linked = f", {report.linked} linked" if report.linked else ""

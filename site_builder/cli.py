@@ -67,10 +67,12 @@ def cli(ctx: click.Context, config_path: Path | None) -> None:
               help="Write the site here instead of the configured output folder.")
 @click.option("--strict", is_flag=True, help="Fail on any content warning (for CI).")
 @click.option("--drafts", is_flag=True, help="Include articles marked draft: true.")
+@click.option("--future", is_flag=True,
+              help="Include articles dated after today (otherwise published on their date).")
 @click.option("--base-url", help="Absolute URL the site is published under.")
 @verbosity
 @click.pass_context
-def build(ctx: click.Context, output: Path | None, strict: bool, drafts: bool,
+def build(ctx: click.Context, output: Path | None, strict: bool, drafts: bool, future: bool,
           base_url: str | None) -> None:
     """Build the static site from content/ into output/."""
     from .build import build_site
@@ -78,7 +80,7 @@ def build(ctx: click.Context, output: Path | None, strict: bool, drafts: bool,
 
     config = _config(ctx, base_url=base_url)
     settle()  # this process ends with the build: what it loads stays until then
-    report = build_site(config, output=output, strict=strict, drafts=drafts,
+    report = build_site(config, output=output, strict=strict, drafts=drafts, future=future,
                         quiet=terminal.verbosity() == terminal.QUIET)
     terminal.detail(f"pages: {report.pages} ({report.rendered} rendered, {report.linked} linked "
                     f"from the live output); site {'planned anew' if report.planned else 'plan reused'}")

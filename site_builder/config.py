@@ -34,6 +34,8 @@ class Pagination:
 class Feeds:
     entries: int = 30  # newest articles in each Atom feed
     per_province: bool = True  # also write one feed per province
+    per_city: bool = True  # ... per city (prefecture)
+    per_tag: bool = True  # ... per tag
 
 
 @dataclass(frozen=True)

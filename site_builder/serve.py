@@ -31,6 +31,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from livereload import Server
@@ -454,6 +455,18 @@ PANEL_CSS = f"""#{PANEL_ID} {{
 """
 
 
+# Host names a loopback-bound server answers: a page elsewhere that makes its own name resolve
+# to 127.0.0.1 (DNS rebinding) sends its own name, and must not read a --drafts preview.
+LOOPBACK_HOSTS = r"(localhost|.+\.localhost|127\.\d+\.\d+\.\d+|\[::1\]|::1)$"
+
+
+class PreviewReloadHandler(LiveReloadHandler):
+    """livereload's socket, opened only from pages of this server (same origin)."""
+
+    def check_origin(self, origin: str) -> bool:
+        return urlsplit(origin).netloc.lower() == self.request.host.lower()
+
+
 class PreviewServer(Server):
     """livereload's server with our file handler, script injection and quiet logging."""
 
@@ -464,8 +477,9 @@ class PreviewServer(Server):
     def application(self, port, host, liveport=None, debug=None, live_css=True) -> None:
         LiveReloadHandler.watcher = self.watcher
         LiveReloadHandler.live_css = live_css
-        app = web.Application([
-            (r"/livereload", LiveReloadHandler),
+        app = web.Application()
+        app.add_handlers(LOOPBACK_HOSTS if _is_loopback(host) else r".*$", [
+            (r"/livereload", PreviewReloadHandler),
             (r"/livereload\.js", LiveReloadJSHandler),
             (rf"{PREVIEW_PREFIX}preview\.css", PreviewStyleHandler),
             (rf"{PREVIEW_PREFIX}cut/(.*)", CutReviewHandler, {"preview": self.preview}),

@@ -104,7 +104,7 @@ def test_a_long_lived_builder_reuses_its_plan_for_body_edits_and_stays_exact(
                        encoding="utf-8")  # after the summary's first characters
     rebuild()
     assert builder.plan is not first_plan and builder.plan.pages is not first_plan.pages
-    assert builder.plan.archive.regions is first_plan.archive.regions  # not planned again
+    assert builder.plan.archive.years is first_plan.archive.years  # not planned again
     page = (site_dir / "output/articles/2021/haishu/index.html").read_text()
     assert "坚果年货礼盒" in page
     feed = (site_dir / "output/feed.xml").read_text()
@@ -117,7 +117,7 @@ def test_a_long_lived_builder_reuses_its_plan_for_body_edits_and_stays_exact(
     reused = builder.plan
     article.write_text(article.read_text().replace("title:", "title: 新", 1), encoding="utf-8")
     rebuild()  # a metadata edit: planned anew
-    assert builder.plan.archive.regions is not reused.archive.regions
+    assert builder.plan.archive.years is not reused.archive.years
     assert "新" in (site_dir / "output/articles/2021/haishu/index.html").read_text()
     assert_same_as_clean_build(site_dir, tmp_path)
 

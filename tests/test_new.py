@@ -53,13 +53,16 @@ def test_new_accepts_official_names_and_the_whole_country(tmp_path):
     assert (site / "content/articles/2024/national").is_dir()
 
 
-def test_new_without_a_date_uses_today(tmp_path):
+def test_new_without_a_date_uses_today(tmp_path, monkeypatch):
+    """Today as the build sees it (site_builder.clock: China's date, or SITE_BUILDER_TODAY),
+    so that the article is published by the next build, not the day after."""
     import datetime as dt
 
+    monkeypatch.setenv("SITE_BUILDER_TODAY", "2031-05-06")
     site = make_site(tmp_path, content=None)
     result = run(site, "new", "--title", "今天的稿件", "--region", "浙江/宁波")
     assert result.exit_code == 0, result.output
-    today = dt.date.today()
+    today = dt.date(2031, 5, 6)
     assert Path(result.stdout.strip()).parent.parent.name == str(today.year)
     (article,) = load_library(site / "content", project_root=site).articles
     assert article.date == today

@@ -117,24 +117,8 @@ def test_an_article_from_the_cache_is_the_article_parsed(site_dir):
         assert new.text == old.text and new.sort_key == old.sort_key
 
 
-def test_a_cached_build_lists_images_without_reading_bodies(site_dir):
-    """Publishing images needs each article's image sources, not its body: a build from the
-    cache decodes only the bodies it renders (an edit build reads a handful of 10,000)."""
-    from site_builder.render.media import article_media
-
-    build(site_dir)
-    config = load_config(site_dir / "config.yaml")
-    cache = ArticleCache(cache_file(site_dir), trusted_html=config.trusted_html)
-    articles = loader_module.load_library(config.content_dir, project_root=site_dir,
-                                          cache=cache).articles
-    media = article_media(articles)
-    assert "media/articles/2024/songwennuan-photo.png" in media
-    assert not [a.id for a in articles if "body_html" in vars(a)]
-
-
 def test_a_cache_file_cut_short_costs_parses_never_a_wrong_page(site_dir, monkeypatch):
-    """The bodies follow the entries in the cache file, read only when used: a file cut
-    anywhere (a full disk, a copy stopped halfway) is not trusted at all."""
+    """A cache file cut anywhere (a full disk, a copy stopped halfway) is not trusted at all."""
     build(site_dir)
     file = cache_file(site_dir)
     whole = file.read_bytes()
@@ -149,10 +133,9 @@ def test_a_cache_file_cut_short_costs_parses_never_a_wrong_page(site_dir, monkey
 
 
 def test_articles_read_from_the_cache_keep_their_bodies_after_it_is_saved_anew(site_dir):
-    """Bodies are read from the cache file when first used, which may be after another
-    process (or this one) has replaced that file: what was loaded still reads the same."""
+    """Another process (or this one) may replace the cache file after it was loaded: what
+    was loaded still reads the same."""
     fresh, first, articles = parsed_then_cached(site_dir)
-    assert not [a.id for a in articles if "body_html" in vars(a)]  # none read yet
     first.journaled = JOURNAL_MIN * 8  # fold: the file is written anew and replaced
     first.put("extra.md", (1, 1, "x"), "an entry that changes the file")
     first.save()

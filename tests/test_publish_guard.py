@@ -190,3 +190,27 @@ def test_no_file_a_build_did_not_write_is_ever_removed(tmp_path_factory, kind, p
     refused = kind in ("foreign", "link-to-folder", "link-to-parent", "previous+foreign",
                        "spare-link", "file")
     assert outcomes == [not refused] * builds
+
+
+def _failing(error: int, where: str):
+    def fail(*_args, **_kwargs):
+        raise OSError(error, os.strerror(error), where)
+    return fail
+
+
+@pytest.mark.parametrize(("error", "patched"), [
+    (28, "site_builder.render.replace_file"),  # ENOSPC while writing a page
+    (30, "site_builder.publish.check_output"),  # EROFS: the output's folder is read-only
+])
+def test_a_full_disk_or_read_only_folder_is_one_clear_line(tmp_path, monkeypatch, error, patched):
+    site = small_site(tmp_path)
+    assert build(site).exit_code == 0
+    before = files(site / "output")
+    (site / "content/articles/2025/new.md").write_text(
+        "---\ntitle: 新\ndate: 2025-01-07\nregion: 全国\n---\n正文\n", encoding="utf-8")
+    monkeypatch.setattr(patched, _failing(error, str(site / "output/x")))
+    result = build(site)
+    assert result.exit_code == 1
+    assert f"output/x: error: cannot write: {os.strerror(error)}" in result.output
+    assert "Traceback" not in result.output
+    assert files(site / "output") == before

@@ -7,6 +7,7 @@ sanitizer, not only the CSP, stops it). A trusted-HTML build shows the CSP doing
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,6 +22,7 @@ from site_builder.config import load_config
 
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "poster", "data",
                   "background", "cite", "srcset", "ping"}
+DATA_BLOCK = "application/ld+json"  # a script element of this type holds data: it never runs
 FORBIDDEN_TAGS = {"iframe", "frame", "frameset", "object", "embed", "applet", "base", "style"}
 HOSTILE_PAGES = ["articles/2019/hostile/html-body/", "articles/2019/hostile/html-fields/",
                  "regions/xizang/lasa/", "years/2019/", "tags/", ""]
@@ -34,8 +36,10 @@ class PageAudit(HTMLParser):
         self.csp: list[str] = []
         self.scripts: list[dict] = []
         self.inline_script = False
+        self.data_blocks: list[str] = []  # <script type="application/ld+json">: data, never run
         self.problems: list[str] = []
         self._in_script = False
+        self._in_data = False
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -43,7 +47,10 @@ class PageAudit(HTMLParser):
             self.csp.append(a.get("content") or "")
             if self.scripts:
                 self.problems.append("CSP meta comes after a script")
-        if tag == "script":
+        if tag == "script" and (a.get("type") or "").lower() == DATA_BLOCK and "src" not in a:
+            self._in_data = True
+            self.data_blocks.append("")
+        elif tag == "script":
             self.scripts.append(a)
             self._in_script = True
         if tag in FORBIDDEN_TAGS:
@@ -64,10 +71,12 @@ class PageAudit(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "script":
-            self._in_script = False
+            self._in_script = self._in_data = False
 
     def handle_data(self, data):
-        if self._in_script and data.strip():
+        if self._in_data:
+            self.data_blocks[-1] += data
+        elif self._in_script and data.strip():
             self.inline_script = True
 
 
@@ -143,6 +152,13 @@ def test_every_page_has_a_strict_csp_and_only_external_scripts(hostile_output):
             found += check_csp(a.csp[0])
         if a.inline_script:
             found.append("inline script")
+        for block in a.data_blocks:  # the text of an article in JSON-LD: valid JSON, and
+            try:  # no "<" that could end the element or open a comment in it
+                json.loads(block)
+            except ValueError:
+                found.append("JSON-LD that is not JSON")
+            if "<" in block:
+                found.append("'<' inside JSON-LD")
         for script in a.scripts:
             src = script.get("src")
             if not src:
@@ -242,7 +258,6 @@ def test_search_script_builds_results_with_dom_text_apis(hostile_output):
 def test_the_manifest_on_the_search_page_is_an_escaped_attribute_not_script(tmp_path):
     """The search page carries the index's manifest: words in it come from the config and
     the content, so it is written as an HTML-escaped attribute, never as script."""
-    import json
 
     from site_builder.render import make_environment, render_page, search_page
 

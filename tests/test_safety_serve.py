@@ -198,3 +198,40 @@ def test_load_with_a_rebuild_in_the_middle(server, site):
     assert served > CLIENTS * 10
     assert "rebuilt" in server.output()
     assert after - before < 40 * 2**20, f"memory grew {(after - before) / 2**20:.1f} MiB"
+
+
+def _status_with(server: Server, path: str, headers: dict[str, str]) -> int:
+    conn = http.client.HTTPConnection(LOOPBACK, server.port, timeout=10)
+    try:
+        conn.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        return conn.getresponse().status
+    finally:
+        conn.close()
+
+
+def test_only_loopback_host_names_are_answered(server):
+    """DNS rebinding: a page on another site whose name now resolves to 127.0.0.1 sends its
+    own name as the Host; it must not read the preview (a --drafts one holds unpublished text)."""
+    for host in ("127.0.0.1", f"127.0.0.1:{server.port}", f"localhost:{server.port}",
+                 "LOCALHOST", f"[::1]:{server.port}", "preview.localhost"):
+        assert _status_with(server, "/", {"Host": host}) == 200, host
+    for host in ("evil.example", f"evil.example:{server.port}", "127.0.0.1.evil.example",
+                 "localhost.evil.example", "10.0.0.5"):
+        assert _status_with(server, "/", {"Host": host}) == 404, host
+        assert _status_with(server, "/articles/2024/wuxi-songwennuan/", {"Host": host}) == 404
+
+
+SOCKET = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+          "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+
+
+def test_the_reload_socket_opens_only_from_the_server_s_own_pages(server):
+    own = f"127.0.0.1:{server.port}"
+    assert _status_with(server, "/livereload",
+                        {"Host": own, "Origin": f"http://{own}", **SOCKET}) == 101
+    for origin in ("http://evil.example", f"http://evil.example:{server.port}",
+                   f"http://localhost:{server.port}", "null"):
+        assert _status_with(server, "/livereload", {"Host": own, "Origin": origin, **SOCKET}) == 403

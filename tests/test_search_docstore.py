@@ -177,6 +177,7 @@ def test_patched_builds_write_the_chunks_they_change_and_the_store_of_a_clean_bu
     assert clean_build() == after
 
     newest = articles / "zz-newest.md"
+    monkeypatch.setenv("SITE_BUILDER_TODAY", "2099-01-01")  # the article of the day: published
     newest.write_text("---\ntitle: 靐靐今日新闻\ndate: 2099-01-01\nregion: 江苏/无锡\n---\n\n"
                       "工会送温暖。\n", encoding="utf-8")
     before, after = build("patched")  # the next number: the last chunk, a new one

@@ -6,7 +6,6 @@ line of the offending key, so an editor can fix them all in one pass.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -53,9 +52,7 @@ class Article:
     body_html: str
     warnings: tuple[tuple[int, str], ...] = ()  # (line, message): published, but worth a look
 
-    # Derived values are cached on the article, and those that are small are kept in its
-    # pickle: a build reads every article's id and sort key several times (41,000 reads at
-    # 10,000 articles) and each image source once, and must not decode bodies for that.
+    # Derived values, computed when first read and kept on the article.
 
     @cached_property
     def id(self) -> str:
@@ -81,64 +78,9 @@ class Article:
         return html_to_text(self.body_html)
 
     def uncached_text(self) -> str:
-        """``text`` without keeping it on the article: what forked workers use, where
-        caching it would copy the article's memory pages into every worker."""
+        """``text`` without keeping it on the article: what forked workers use (a value
+        kept on an inherited article would copy its memory page into every worker)."""
         return self.__dict__.get("text") or html_to_text(self.body_html)
-
-    def __getstate__(self) -> dict:
-        """The fields, then the small derived values, always in this order: instances
-        restored with their keys in one order share one key table (200 bytes a dict
-        instead of 464). ``text`` is left out: derived and large."""
-        state = {name: self.__dict__[name] for name in _FIELDS if name in self.__dict__}
-        if _BODY in self.__dict__:  # (bytes, or a view of the parse cache's file)
-            state[_BODY] = bytes(self.__dict__[_BODY])
-        for name in _DERIVED:
-            state[name] = getattr(self, name)
-        return state
-
-    def encoded_state(self) -> dict:
-        """``__getstate__`` with the body as UTF-8 bytes, decoded when first read: what the
-        parse cache keeps (unpickling 10,000 articles took 0.08–0.09 s with their bodies as
-        text, 0.06 s as bytes, and an edit build reads the bodies of a handful of them).
-        Worker messages keep the text: decoded in every process, it took more memory."""
-        return {_BODY if name == "body_html" else name:
-                value.encode() if name == "body_html" else value  # (in the body's place)
-                for name, value in self.__getstate__().items()}
-
-
-_BODY = "_body_utf8"  # the cached body (Article.encoded_state)
-_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
-_DERIVED = ("id", "sort_key", "image_sources")  # kept in pickles (Article.__getstate__)
-
-
-class _Body:
-    """``Article.body_html``: the text, or, for an article from the parse cache, its bytes
-    decoded when first read. A descriptor, not ``__getattr__``: unpickling then looks up
-    no missing attribute (that cost 10,000 articles 0.016 s)."""
-
-    def __get__(self, article: Article | None, owner: type | None = None):
-        if article is None:
-            return self
-        found = article.__dict__
-        body = found.get("body_html")
-        if body is None:  # bytes, or a view of the parse cache's file (decoded from it)
-            body = found["body_html"] = str(found.pop(_BODY), "utf-8")
-        return body
-
-    def __set__(self, article: Article, value: str) -> None:  # (the dataclass's __init__)
-        article.__dict__["body_html"] = value
-
-
-Article.body_html = _Body()  # type: ignore[assignment, method-assign]
-
-
-def decode_bodies(articles: list[Article]) -> None:
-    """Decode every body still in its cached form, before forking workers that read them
-    all: decoded once here, the text is shared by them; else each worker decodes (and
-    keeps) its own copy of the bodies it reads."""
-    for article in articles:
-        if _BODY in article.__dict__:
-            article.body_html  # noqa: B018 (decodes it in place)
 
 
 def validate(fm: FrontMatter, gazetteer: Gazetteer) -> tuple[dict, list[FieldProblem]]:

@@ -1,36 +1,25 @@
-"""Parsed articles kept between builds, keyed by path and checked by size, mtime and hash.
+"""Parsed articles kept between builds, keyed by path and checked by size, change mark and hash.
 
 A build reads and parses only the files that changed since the last one; everything else
 comes back from one file. The cache is a build product: delete it any time.
-
-The file is a pickle of the entries with every body out of band, after it: a header, the
-pickle, the bodies' lengths, the bodies (UTF-8). Loading maps the file and unpickles the
-entries only; each body stays a view of the mapped file until it is first read. At 10,000
-articles bodies are 33 MB of 40: reading and unpickling it all took a build 0.12 s.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copyreg
 import hashlib
-import io
-import mmap
 import os
 import pickle
 import struct
 import time
-from array import array
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .. import __version__
 from ..procs import collector_paused
-from .article import _BODY, Article
 
-CACHE_FORMAT = 6  # 3, 4: bodies kept as UTF-8 (Article.encoded_state); 5: out of band; 6: marks
-_MAGIC = b"SBCACHE6"
-_HEADER = struct.Struct("<8sQQ")  # magic, pickle length, bodies
+CACHE_FORMAT = 7
+_MAGIC = b"SBCACHE7"
 
 
 def content_digest(raw: bytes) -> str:
@@ -61,8 +50,9 @@ class ArticleCache:
     changes.
 
     Saved as one pickle plus a journal of the entries changed since: a build that parsed a
-    few files appends those (milliseconds) instead of pickling every article again (0.5 s
-    at 10,000). The journal is folded into the pickle once it holds many entries. A journal
+    few files appends those instead of pickling every article again, which would cost an
+    edit build at 10,000 articles half its time (docs/performance.md). The journal is
+    folded into the pickle once it holds many entries. A journal
     record of another pickle (a save killed between the two files) is ignored; a stale
     entry could only cost a parse, since every entry is checked against its file."""
 
@@ -164,8 +154,9 @@ class ArticleCache:
             generation = time.time_ns()
             tmp = self.file.with_name(f"{self.file.name}.{os.getpid()}.tmp")
             with tmp.open("wb") as fh:
-                _dump_with_bodies((self.key, generation, self.entries), fh)
-            os.replace(tmp, self.file)  # (a process that mapped the old file keeps it)
+                fh.write(_MAGIC)
+                _dump((self.key, generation, self.entries), fh)
+            os.replace(tmp, self.file)
             with contextlib.suppress(FileNotFoundError):
                 self.journal.unlink()
             self.generation, self.journaled = generation, 0
@@ -173,61 +164,15 @@ class ArticleCache:
 
 
 def _dump(value: object, fh) -> None:
-    """Pickle with articles in their encoded form (Article.encoded_state)."""
-    pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {**copyreg.dispatch_table, Article: _encoded}
-    pickler.dump(value)
-
-
-def _encoded(article: Article):
-    return copyreg.__newobj__, (Article,), article.encoded_state()  # (state set by pickle)
-
-
-def _dump_with_bodies(value: object, fh) -> None:
-    """The cache file: header, pickle, body lengths, bodies (out-of-band buffers)."""
-    bodies: list[pickle.PickleBuffer] = []
-    stream = io.BytesIO()
-    pickler = pickle.Pickler(stream, protocol=5, buffer_callback=bodies.append)
-    pickler.dispatch_table = {**copyreg.dispatch_table, Article: _out_of_band}
-    pickler.dump(value)
-    data = stream.getbuffer()
-    fh.write(_HEADER.pack(_MAGIC, len(data), len(bodies)))
-    fh.write(data)
-    fh.write(array("I", (len(b.raw()) for b in bodies)).tobytes())
-    for body in bodies:
-        fh.write(body.raw())
-
-
-def _out_of_band(article: Article):
-    """``_encoded``, the body handed to the pickler's buffer callback."""
-    new, args, state = _encoded(article)
-    state[_BODY] = pickle.PickleBuffer(state[_BODY])
-    return new, args, state
+    pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _load(file: Path) -> tuple:
-    """What ``_dump_with_bodies`` wrote, the bodies as views of the mapped file."""
-    with file.open("rb") as fh:
-        mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
-    view = memoryview(mapped)
-    magic, size, count = _HEADER.unpack_from(view)
-    if magic != _MAGIC:
-        raise ValueError("not a parse cache file")
-    start = _HEADER.size
-    lengths = array("I")
-    lengths.frombytes(view[start + size: start + size + 4 * count])
-    at = start + size + 4 * count
-    if len(lengths) != count or at + sum(lengths) != len(view):
-        raise ValueError("parse cache file cut short")
-
-    def bodies():
-        nonlocal at
-        for length in lengths:
-            yield view[at: at + length]
-            at += length
-
-    with collector_paused():
-        return pickle.loads(view[start: start + size], buffers=bodies())
+    with file.open("rb") as fh, collector_paused():
+        magic = fh.read(len(_MAGIC))
+        if magic != _MAGIC:
+            raise ValueError("not a parse cache file")
+        return pickle.load(fh)
 
 
 JOURNAL_MIN = 256  # entries the journal may hold before it is folded into the pickle

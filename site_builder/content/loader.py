@@ -8,6 +8,7 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..clock import is_scheduled, today
 from ..errors import Diagnostic, display_path
 from ..gazetteer import Gazetteer, default_gazetteer
 from ..procs import worker_pool
@@ -28,6 +29,7 @@ class Library:
     articles: list[Article] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     parsed: int = 0  # files read and parsed this time (the rest came from the cache)
+    scheduled: int = 0  # articles dated after today, left out (``future`` keeps them)
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -76,6 +78,7 @@ def load_library(
     *,
     project_root: Path | None = None,
     drafts: bool = False,
+    future: bool = False,
     trusted_html: bool = False,
     gazetteer: Gazetteer | None = None,
     cache: ArticleCache | None = None,
@@ -84,9 +87,11 @@ def load_library(
     """Read every article; a bad file becomes a diagnostic and the others still load.
 
     Files unchanged since the ``cache`` saw them are not read again; the rest are parsed on
-    ``workers`` processes when there are enough of them to be worth it.
+    ``workers`` processes when there are enough of them to be worth it. An article dated
+    after today (clock.today) is left out unless ``future``: it is published on its date.
     """
     gazetteer = gazetteer or default_gazetteer()
+    now = None if future else today()
     library = Library()
     content_root = content_dir.resolve()
     results: dict[str, Article | list[Diagnostic]] = {}
@@ -136,6 +141,9 @@ def load_library(
         library.diagnostics.extend(Diagnostic(shown, line, message, severity="warning")
                                    for line, message in result.warnings)
         if result.draft and not drafts:
+            continue
+        if now is not None and is_scheduled(result.date, result.year, now):
+            library.scheduled += 1
             continue
         if result.url in by_url:
             library.diagnostics.append(Diagnostic(

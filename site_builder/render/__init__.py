@@ -17,10 +17,11 @@ from ..errors import Diagnostic, SiteError, display_path
 from ..fs import link_over, remove_file, replace_file
 from ..procs import worker_pool
 from ..theme import template_dirs, theme_files
-from .feeds import atom_feed, robots, sitemap
+from .feeds import atom_feed, robots, sitemap, sitemap_entries
 from .fingerprint import page_fingerprint
 from .media import article_media
 from .plan import SEARCH_URL, Page, plan_site, search_page
+from .views import href, page_context, page_view, place, site_view
 
 __all__ = ["SEARCH_URL", "Page", "link_pages", "make_environment", "plan_site",
            "render_page", "render_pages", "search_page", "write_extras"]
@@ -46,16 +47,9 @@ def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["zh_date"] = zh_date
+    env.filters["href"] = href
+    env.filters["place"] = place
     return env
-
-
-def zh_date(article) -> str:
-    """2024-02-07 → 2024年2月7日; a year-only article shows just 2024年."""
-    if article.date is None:
-        return f"{article.year}年"
-    d = article.date
-    return f"{d.year}年{d.month}月{d.day}日"
 
 
 def root_prefix(url: str) -> str:
@@ -171,7 +165,9 @@ def render_page(page: Page, env: jinja2.Environment, config: Config) -> str:
     root = root_prefix(page.url)
     if page.url == "404.html":  # served at any depth: links must not be relative
         root = config.base_url.rstrip("/") + "/" if config.base_url else "/"
-    context = {"site": config, **page.context, "page_url": page.url, "root": root}
+    site = site_view(config)
+    context = {**page_context(page.template, page.context, site), "site": site,
+               "page": page_view(page.url, root, site), "root": root}
     try:
         return env.get_template(page.template).render(context)
     except jinja2.TemplateSyntaxError as exc:
@@ -215,11 +211,15 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
                   lambda: atom_feed(config, articles, url, title))
 
     feed(archive.articles, "feed.xml", config.title)
-    if config.feeds.per_province:
-        for node in archive.provinces:
-            feed(node.articles, f"{node.url}feed.xml", f"{config.title} · {node.region.name}")
-    urls = [p.url for p in pages if not p.url.endswith(".html")]
-    generated("sitemap.xml", (site, "sitemap", urls), lambda: sitemap(config, urls))
+    rules = site_view(config).feeds
+    for node in archive.regions.values():
+        if rules.region(node.region):
+            feed(node.articles, f"{node.url}feed.xml", f"{config.title} · {node.region.path}")
+    if rules.per_tag:
+        for tag in archive.tags:
+            feed(tag.articles, f"{tag.url}feed.xml", f"{config.title} · 专题：{tag.name}")
+    entries = sitemap_entries(pages, archive)
+    generated("sitemap.xml", (site, "sitemap", entries), lambda: sitemap(config, entries))
     _EXTRAS = made
     files["robots.txt"] = robots(config)
     for name, source in theme_files(config, STATIC_DIR).items():

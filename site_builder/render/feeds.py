@@ -6,9 +6,11 @@ import datetime as dt
 import re
 import xml.etree.ElementTree as ET
 
+from ..archive import Archive, RegionNode, TagNode, YearNode
 from ..config import Config
 from ..content import Article
 from .media import body_for_page
+from .plan import ARTICLE_TEMPLATE, Page, Pager
 
 ATOM = "http://www.w3.org/2005/Atom"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -61,15 +63,66 @@ def atom_feed(config: Config, articles: list[Article], feed_url: str, title: str
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def sitemap(config: Config, urls: list[str]) -> bytes:
+def sitemap(config: Config, entries: list[tuple[str, str]]) -> bytes:
+    """Every page but the 404 page, with the date of the newest article it shows."""
     root = ET.Element(f"{{{SITEMAP}}}urlset")
     ET.register_namespace("", SITEMAP)
-    for url in urls:
-        ET.SubElement(ET.SubElement(root, f"{{{SITEMAP}}}url"), f"{{{SITEMAP}}}loc").text = (
-            absolute(config, url))
+    for url, lastmod in entries:
+        item = ET.SubElement(root, f"{{{SITEMAP}}}url")
+        ET.SubElement(item, f"{{{SITEMAP}}}loc").text = absolute(config, url)
+        if lastmod:
+            ET.SubElement(item, f"{{{SITEMAP}}}lastmod").text = lastmod
     ET.indent(root)
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
+def sitemap_entries(pages: list[Page], archive: Archive) -> list[tuple[str, str]]:
+    """(URL, lastmod) of every page but the 404 page. An article page's lastmod is the
+    article's date; a list's, its newest article's (a new article changes the list, and
+    the pages after it); a page that shows no article, the archive's newest."""
+    by_url = {a.url: a for a in archive.articles}
+    overall = archive.articles[0] if archive.articles else None
+    entries = []
+    for page in pages:
+        if page.url.endswith(".html"):
+            continue
+        article = by_url.get(page.url)
+        if article is None or page.template != ARTICLE_TEMPLATE:
+            article = _newest(page.context.values()) or overall
+        entries.append((page.url, w3c_date(article) if article else ""))
+    return entries
+
+
+def w3c_date(a: Article) -> str:
+    """2024-02-07, or 2024 for an article dated by its year only (both W3C datetimes)."""
+    return a.date.isoformat() if a.date else str(a.year)
+
+
+def _newest(values) -> Article | None:
+    """The newest article in a page's context (in lists, pagers, nodes; not in views)."""
+    best: Article | None = None
+    for value in values:
+        if isinstance(value, Article):
+            found = value
+        elif isinstance(value, RegionNode | YearNode | TagNode):
+            found = value.articles[0] if value.articles else None
+        elif isinstance(value, Pager):
+            found = _newest(value.items)
+        elif isinstance(value, list | tuple):
+            found = _newest(value)
+        elif isinstance(value, dict):
+            found = _newest(value.values())
+        else:
+            continue
+        if found is not None and (best is None or found.sort_key < best.sort_key):
+            best = found
+    return best
+
+
 def robots(config: Config) -> bytes:
-    return f"User-agent: *\nAllow: /\nSitemap: {absolute(config, 'sitemap.xml')}\n".encode()
+    """Crawlers may read everything; the sitemap is named only by an absolute URL (the
+    robots.txt standard wants one), so not at all without ``base_url``."""
+    lines = ["User-agent: *", "Allow: /"]
+    if config.base_url:
+        lines.append(f"Sitemap: {absolute(config, 'sitemap.xml')}")
+    return ("\n".join(lines) + "\n").encode()

@@ -7,6 +7,7 @@ hash, a region listing by its counts, a pager by its items. Templates get only t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from ..archive import RegionNode, TagNode, YearNode
 from ..content import Article
 from ..content.bulletins import Bulletin
 from ..gazetteer import Region
+from .coverage import ProvinceMap, YearBar
 from .plan import Page, Pager
 
 
@@ -56,6 +58,8 @@ _HANDLERS: dict[type, Callable[[Any], object]] = {
     Pager: lambda p: ("P", p.number, p.count, p.base_url, _sequence(p.items)),
     Bulletin: lambda b: ("B", b.name, hashlib.blake2b(b.text.encode()).hexdigest(),
                          repr(sorted(b.meta.items()))),
+    ProvinceMap: dataclasses.astuple,  # (plain values throughout)
+    YearBar: dataclasses.astuple,
     list: _sequence,
     tuple: _sequence,
     dict: lambda d: tuple((k, signature(v)) for k, v in sorted(d.items())),

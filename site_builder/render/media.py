@@ -61,20 +61,35 @@ def source_of(media: str, article: Article, src: str) -> PurePosixPath:
 
 
 def body_for_page(article: Article, site_root: str | None = None) -> str:
-    """The article body with its local image paths pointing at their published copies.
+    """The article body with its local image paths pointing at their published copies, and
+    its headings ranked under the page's title (its highest is an h2).
 
-    ``site_root`` prefixes them (an absolute URL for feeds); by default they are relative to
-    the article's own page.
+    ``site_root`` prefixes image paths (an absolute URL for feeds); by default they are
+    relative to the article's own page.
     """
-    if "<img" not in article.body_html:
-        return article.body_html
+    body = ranked_headings(article.body_html)
+    if "<img" not in body:
+        return body
     up = "../" * article.url.count("/") if site_root is None else site_root
 
     def swap(m: re.Match) -> str:
         target = media_path(article, m.group(2))
         return m.group(0) if target is None else f"{m.group(1)}{up}{target}{m.group(3)}"
 
-    return IMG_SRC.sub(swap, article.body_html)
+    return IMG_SRC.sub(swap, body)
+
+
+_HEADING = re.compile(r"<(/?)h([1-6])\b", re.I)
+
+
+def ranked_headings(html: str) -> str:
+    """``html`` with its headings moved as a whole so that the highest is an h2: the page's
+    title is its h1, and a body whose sections start at ### must not skip a level."""
+    levels = [int(m.group(2)) for m in _HEADING.finditer(html)]
+    if not levels or min(levels) == 2:
+        return html
+    shift = 2 - min(levels)
+    return _HEADING.sub(lambda m: f"<{m.group(1)}h{min(6, int(m.group(2)) + shift)}", html)
 
 
 def article_media(articles: list[Article]) -> dict[str, PurePosixPath]:

@@ -14,7 +14,7 @@ from ..config import Config
 from ..content import Article
 from ..content.bulletins import Bulletin
 from ..gazetteer import Region
-from .chart import coverage_svg
+from .coverage import archive_years, province_map, region_years
 from .media import body_for_page
 
 HOME_NEWEST = 12
@@ -88,22 +88,25 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
     by_source = _articles_by_source(archive.articles)
     bulletin_by_name = {b.name: b for b in bulletins}
     tag_urls = {t.name: t.url for t in archive.tags}
+    maps = {p.region.path: province_map(archive, p.region.name)  # on each province's page
+            for p in archive.provinces if p.region.level == 1}
     pages = [
         Page("", "index.html", {
             "newest": archive.articles[:HOME_NEWEST],
-            "chart": coverage_svg(archive),
+            "map": province_map(archive),
+            "year_bars": archive_years(archive),
             "total": len(archive.articles),
-            "years": archive.years,
+            "year_count": len(archive.years),
             "provinces": archive.provinces,
         }),
         Page("regions/", "regions.html", {"provinces": _tree(archive.provinces)}),
-        Page("years/", "years.html", {"years": archive.years}),
+        Page("years/", "years.html", {"year_bars": archive_years(archive)}),
         Page("tags/", "tags.html", {"tags": archive.tags}),
         search_page(None),
         Page("404.html", "404.html", {}),
     ]
     pages.append(Page("bulletins/", "bulletins.html", {
-        "bulletins": [(b, by_source.get(b.name, [])) for b in bulletins],
+        "bulletins": [(b, by_source.get(b.name, [])) for b in newest_bulletins(bulletins)],
     }))
     for a in archive.articles:
         pages.append(article_page(a, archive, tag_urls, bulletin_by_name))
@@ -112,11 +115,13 @@ def plan_site(archive: Archive, bulletins: list[Bulletin], config: Config) -> li
             pages.append(Page(url, "region.html", {
                 "node": node, "pager": pager, "crumbs": _crumbs(node.region),
                 "groups": _group_by_year(pager.items),
+                "map": maps.get(node.region.path), "year_bars": region_years(node),
             }))
         for year, items in node.years.items():
             for url, pager in paginate(items, node.year_url(year), per_page):
                 pages.append(Page(url, "region_year.html", {
-                    "node": node, "year": year, "pager": pager, "crumbs": _crumbs(node.region),
+                    "node": node, "year": year, "count": len(items), "pager": pager,
+                    "crumbs": _crumbs(node.region),
                 }))
     for year in archive.years:
         for url, pager in paginate(year.articles, year.url, per_page):
@@ -149,6 +154,7 @@ def article_page(a: Article, archive: Archive, tag_urls: dict[str, str],
         "crumbs": _crumbs(a.region),
         "previous": archive.previous.get(a.id),
         "next": archive.next.get(a.id),
+        "neighbours": f"{a.region.path} · {a.year}年",  # what previous and next are among
         "related": archive.related.get(a.id, []),
         "bulletin": bulletin_by_name.get(a.source),
     })
@@ -171,6 +177,18 @@ class LaterArticlePage(Page):
             made = article_page(*self._making).context
             object.__setattr__(self, "_context", made)
         return made
+
+
+def newest_bulletins(bulletins: list[Bulletin]) -> list[Bulletin]:
+    """Newest first as far as their manifests date them (year, then date), then by name."""
+    def when(b: Bulletin) -> tuple[int, str]:
+        date = b.meta.get("date") if isinstance(b.meta.get("date"), str) else ""
+        year = b.meta.get("year")
+        if not isinstance(year, int):
+            year = int(date[:4]) if date[:4].isdigit() else 0
+        return year, date
+
+    return sorted(sorted(bulletins, key=lambda b: b.name), key=when, reverse=True)
 
 
 def _crumbs(region: Region) -> list[Region]:

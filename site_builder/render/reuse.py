@@ -96,10 +96,7 @@ class Plan:
         if any(metadata(a) != self.metadata[position[a.id]] for a in changed.values()):
             return None
         old = self.archive
-        archive = dataclasses.replace(  # what the feeds read, up to date
-            old, articles=list(articles),
-            provinces=[dataclasses.replace(n, articles=_swap(n.articles, changed))
-                       for n in old.provinces])
+        archive = _with_bodies(old, list(articles), changed)
         tag_urls = {t.name: t.url for t in old.tags}
         bulletin_by_name = {b.name: b for b in bulletins}
         pages = list(self.pages)
@@ -113,6 +110,22 @@ class Plan:
         return Plan(archive, pages, fingerprints, self.refs, self.order, self.metadata,
                     {**self.digests, **{i: a.digest for i, a in changed.items()}}, list(bulletins),
                     self.saved)
+
+
+def _with_bodies(old: Archive, articles: list[Article], changed: dict[str, Article]) -> Archive:
+    """``old`` with the changed articles' new objects in the listings that have feeds (the
+    feeds show bodies): only the region and tag nodes that hold a changed article."""
+    regions = dict(old.regions)
+    touched = {r.path for a in changed.values() for region in a.regions
+               for r in ([region] if region.is_national else region.ancestors())}
+    for path in touched:
+        node = regions[path]
+        regions[path] = dataclasses.replace(node, articles=_swap(node.articles, changed))
+    names = {tag for a in changed.values() for tag in a.tags}
+    tags = [dataclasses.replace(t, articles=_swap(t.articles, changed)) if t.name in names else t
+            for t in old.tags]
+    return dataclasses.replace(old, articles=articles, regions=regions, tags=tags,
+                               provinces=[regions[n.region.path] for n in old.provinces])
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,11 +201,12 @@ def load(file: Path, key: str, articles: Sequence[Article]) -> Plan | None:
     return Plan(archive, pages, fingerprints, refs, order, metadata_, digests, bulletins, saved)
 
 
-def site_key(config: Config, drafts: bool) -> str:
+def site_key(config: Config, drafts: bool, future: bool = False) -> str:
     """What every page depends on besides its own context: templates, config, the code
-    that makes pages. Plans and page fingerprints of another key are never reused."""
+    that makes pages, which articles are published. Plans and page fingerprints of another
+    key are never reused."""
     h = hashlib.blake2b(digest_size=16)
-    h.update(repr((__version__, _code_digest(), config.settings(), drafts)).encode())
+    h.update(repr((__version__, _code_digest(), config.settings(), drafts, future)).encode())
     for name, path in theme_files(config).items():  # the project's over the default theme's
         h.update(name.encode())
         h.update(path.read_bytes())

@@ -55,7 +55,6 @@ from filelock import FileLock
 
 from ..config import Config
 from ..content import Article
-from ..content.article import decode_bodies
 from ..fs import replace_file
 from ..procs import run_apart, worker_pool
 from . import docstore
@@ -92,6 +91,7 @@ from .postings import DocText, analyze, encode_block_fast, encode_entries
 from .query import MATCH, TITLE_BOOST, TITLE_HIT
 from .reader import FORMAT_VERSION, LENGTHS_FILE
 from .schema import SCHEMA_VERSION, region_levels, searchable_parts
+from .script_chunks import write_script_chunks
 
 K1, B = 1.2, 0.75
 TASK_BLOCKS = 4  # blocks of articles per worker task
@@ -117,8 +117,12 @@ def write_search_index(articles: list[Article], config: Config, output_dir: Path
     root = index_dir(config)
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(str(root.parent / "index.lock")):
-        return Exporter(config, root).run(articles, output_dir / "search", note or _quiet,
-                                          replacing or _quiet, ready or _quiet)
+        exporter = Exporter(config, root)
+        report = exporter.run(articles, output_dir / "search", note or _quiet,
+                              replacing or _quiet, ready or _quiet)
+    report["script_chunks"] = write_script_chunks(output_dir / "search",  # for file:// pages
+                                                  exporter.changed_output)
+    return report
 
 
 def _quiet(*_args: object) -> None:
@@ -169,6 +173,9 @@ class Exporter:
         self.chunks: list[str] = []  # the CLI docstore's chunk files (a full build's)
         self.cache: TextCache | None = None  # this build's texts cache, once open
         self.rewritten = 0  # files written to the output
+        # The output files this run wrote or removed, when the output held the last export
+        # before it (None: any may have changed); script_chunks copies these again.
+        self.changed_output: set[str] | None = None
         self.timings: dict[str, float] = {}
         self._clock = time.perf_counter()
 
@@ -210,6 +217,8 @@ class Exporter:
             ready()
             if not in_sync():
                 self._sync_output(docs, out, docs_done=False)
+            else:
+                self.changed_output = set()
             self._ensure_docstore(docs, old_manifest)
             return self._report(stats)
         cache = self.cache = TextCache(self.root / "texts.sqlite")
@@ -279,7 +288,6 @@ class Exporter:
         store.mkdir(exist_ok=True)
         _JOB = (docs, self.vocabulary, self.words, doc_dir, spill, str(store))
         segmenter(self.words)  # loaded once here, shared by the forked workers
-        decode_bodies(docs)  # (else each worker decodes its own copy of the ones it reads)
         from . import vector  # noqa: F401  (and numpy: imported once, before the fork)
         tasks = [(b, min(b + TASK_BLOCKS, _blocks(len(docs))))
                  for b in range(0, _blocks(len(docs)), TASK_BLOCKS)]
@@ -529,6 +537,9 @@ class Exporter:
             self.rewritten = len(self.written) + len(self.direct) + len(doc_written) + 1
             if not patched:
                 self.rewritten += sum(r.startswith("doc/") for r in self.files)
+            else:
+                self.changed_output = {*self.removed, *doc_written, *self.written,
+                                       *self.direct, "manifest.json"}
         else:
             self._sync_output(docs, out, manifest, docs_done=not patched)
         self.lap("write output")

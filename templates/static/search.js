@@ -27,12 +27,64 @@
   // priority "low": not needed for the first hits (HTTP/1.1 hosts give a page 6 connections).
   function fetchOnce(path, kind, priority = "auto") {
     if (!cache.has(path)) {
-      cache.set(path, fetch(new URL(path, BASE), { priority }).then((r) => {
-        if (!r.ok) return kind === "json" ? null : new Uint8Array(0);
-        return kind === "json" ? r.json() : r.arrayBuffer().then((b) => new Uint8Array(b));
-      }));
+      cache.set(path, FROM_FOLDER ? scriptChunk(path, kind) : fetchFile(path, kind, priority));
     }
     return cache.get(path);
+  }
+
+  // --- transport: how the index's files reach the page ------------------------------------------
+  // Over http(s) they are fetched. Opened from a folder (file://), a page may not fetch, but it
+  // may run the scripts beside it: each file has a script copy, search/js/<path>.js (written
+  // by site_builder/search/script_chunks.py), which hands its contents to searchChunk().
+  const FROM_FOLDER = location.protocol === "file:";
+
+  function fetchFile(path, kind, priority) {
+    return fetch(new URL(path, BASE), { priority }).then((r) => {
+      if (!r.ok) return kind === "json" ? null : new Uint8Array(0);
+      return kind === "json" ? r.json() : r.arrayBuffer().then((b) => new Uint8Array(b));
+    });
+  }
+
+  const chunkWaiting = new Map();  // path → resolve, until its script has run
+  window.searchChunk = (path, data) => {
+    const resolve = chunkWaiting.get(path);
+    chunkWaiting.delete(path);
+    if (resolve) resolve(data);
+  };
+
+  // A JSON file's copy holds its value; a binary file's, its bytes in base64.
+  function scriptChunk(path, kind) {
+    return new Promise((resolve) => {
+      const settle = (data) => {
+        if (kind === "json") resolve(data === undefined ? null : data);
+        else resolve(typeof data === "string" ? fromBase64(data) : new Uint8Array(0));
+      };
+      chunkWaiting.set(path, settle);
+      const script = document.createElement("script");
+      script.src = new URL(`js/${path}.js`, BASE).href;
+      script.async = true;
+      const done = () => {
+        script.remove();
+        if (chunkWaiting.get(path) === settle) { chunkWaiting.delete(path); settle(undefined); }
+      };
+      script.onload = done;  // (a copy that did not call searchChunk: as a missing file)
+      script.onerror = done;
+      document.head.append(script);
+    });
+  }
+
+  function fromBase64(text) {
+    const binary = atob(text);
+    const out = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
+    return out;
+  }
+
+  // Where a result links to: from a folder, a folder's index.html (else the browser lists
+  // the folder).
+  function pageHref(url) {
+    const href = new URL(url, new URL("../", BASE)).href;
+    return FROM_FOLDER && href.endsWith("/") ? `${href}index.html` : href;
   }
   const json = (path, priority) => fetchOnce(path, "json", priority);
   const bytes = (path, priority) => fetchOnce(path, "bin", priority);
@@ -670,7 +722,7 @@
 
   function hitItem(hit) {
     const li = el("li", { class: "search-hit" });
-    const link = el("a", { href: new URL(hit.url, new URL("../", BASE)).href, class: "article-link" });
+    const link = el("a", { href: pageHref(hit.url), class: "article-link" });
     marked(link, hit.title, hit.titleMarks);
     const meta = el("span", { class: "meta" }, hit.meta);
     const p = el("p", { class: "summary" });

@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
+from . import terminal
 from .archive import build_archive
 from .config import Config
 from .content import Article, load_library
@@ -25,6 +26,7 @@ from .content.loader import article_files
 from .errors import Diagnostic, display_path, printable
 from .render import STATIC_DIR, plan_site
 from .render.media import IMAGE_SUFFIXES
+from .theme import theme_files
 
 # Files the build writes besides the planned pages (see render.write_extras).
 EXTRA_FILES = ("feed.xml", "sitemap.xml", "robots.txt")
@@ -38,8 +40,8 @@ def check_site(config: Config, *, fmt: str, strict: bool) -> int:
     click.echo(format_findings(findings, fmt), nl=False)
     errors = sum(d.severity == "error" for d in findings)
     warnings = len(findings) - errors
-    click.echo(f"checked {len(article_files(config.content_dir))} article files: {errors} error(s), "
-               f"{warnings} warning(s)", err=True)
+    terminal.info(f"checked {len(article_files(config.content_dir))} article files: {errors} "
+                  f"error(s), {warnings} warning(s)", err=True)
     return 1 if errors else 0
 
 
@@ -69,11 +71,7 @@ def site_targets(config: Config, page_urls: set[str]) -> set[str]:
                 targets.add(url.rstrip("/"))
         if url.startswith("regions/") and url.count("/") == 2:  # province feeds
             targets.add(f"{url}feed.xml")
-    static = config.templates_dir / STATIC_DIR
-    if static.is_dir():
-        for path in static.rglob("*"):
-            if path.is_file():
-                targets.add(f"{STATIC_DIR}/{path.relative_to(static).as_posix()}")
+    targets.update(f"{STATIC_DIR}/{name}" for name in theme_files(config, STATIC_DIR))
     return targets
 
 

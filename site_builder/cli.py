@@ -2,33 +2,64 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from .config import Config, load_config
+from . import terminal
+from .config import CONFIG_NAME, Config, find_config, load_config
 from .errors import SiteError
 
 
 def _config(ctx: click.Context, **overrides: object) -> Config:
+    """The project's configuration: --config, else the config.yaml of the working folder or
+    the nearest folder above it."""
+    path = ctx.obj["config_path"] or find_config()
+    if path is None:
+        click.echo(f"error: no {CONFIG_NAME} in this folder or any folder above it; run the "
+                   "command inside a project, give --config PATH, or start a project with "
+                   "`site-builder init`", err=True)
+        sys.exit(2)
+    ctx.find_root().obj["config_path"] = path  # the file found, for the dev server to watch
+    terminal.detail(f"config: {path}")
     try:
-        return load_config(ctx.obj["config_path"], **overrides)
+        return load_config(path, **overrides)
     except SiteError as exc:
         for d in exc.diagnostics:
             click.echo(str(d), err=True)
         sys.exit(2)
 
 
-@click.group()
-@click.option("--config", "config_path", default="config.yaml", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="Site configuration file.")
+def verbosity(command: Callable) -> Callable:
+    """-q/--quiet and -v/--verbose for a command that prints status lines (terminal.py)."""
+
+    @click.option("-q", "--quiet", is_flag=True, help="Print only problems (and a summary line).")
+    @click.option("-v", "--verbose", is_flag=True, help="Also print details (config file, timings).")
+    @functools.wraps(command)
+    def with_verbosity(*args, quiet: bool, verbose: bool, **kwargs):
+        terminal.set_verbosity(quiet=quiet, verbose=verbose)
+        return command(*args, **kwargs)
+
+    return with_verbosity
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--config", "config_path", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Site configuration file [default: {CONFIG_NAME} here or in the nearest "
+                   "folder above].")
 @click.version_option(package_name="site-builder")
 @click.pass_context
-def cli(ctx: click.Context, config_path: Path) -> None:
+def cli(ctx: click.Context, config_path: Path | None) -> None:
     """Build, preview, search and feed the union-campaign news archive."""
     ctx.ensure_object(dict)
     ctx.obj["config_path"] = config_path
+    terminal.set_verbosity()  # each command that prints sets its own (the default: normal)
+    if not terminal.color_wanted():
+        ctx.color = False  # click.echo strips styles; rich reads NO_COLOR itself
 
 
 @cli.command()
@@ -39,10 +70,10 @@ def cli(ctx: click.Context, config_path: Path) -> None:
 @click.option("--future", is_flag=True,
               help="Include articles dated after today (otherwise published on their date).")
 @click.option("--base-url", help="Absolute URL the site is published under.")
-@click.option("--quiet", is_flag=True, help="Print only problems and the summary line.")
+@verbosity
 @click.pass_context
 def build(ctx: click.Context, output: Path | None, strict: bool, drafts: bool, future: bool,
-          base_url: str | None, quiet: bool) -> None:
+          base_url: str | None) -> None:
     """Build the static site from content/ into output/."""
     from .build import build_site
     from .procs import settle
@@ -50,7 +81,13 @@ def build(ctx: click.Context, output: Path | None, strict: bool, drafts: bool, f
     config = _config(ctx, base_url=base_url)
     settle()  # this process ends with the build: what it loads stays until then
     report = build_site(config, output=output, strict=strict, drafts=drafts, future=future,
-                        quiet=quiet)
+                        quiet=terminal.verbosity() == terminal.QUIET)
+    terminal.detail(f"pages: {report.pages} ({report.rendered} rendered, {report.linked} linked "
+                    f"from the live output); site {'planned anew' if report.planned else 'plan reused'}")
+    for stage, seconds in report.timings.items():
+        terminal.detail(f"  {stage:<10} {seconds:7.3f} s")
+    for key, value in sorted(report.search.items()):
+        terminal.detail(f"search {key}: {value}")
     sys.exit(0 if report.ok else 1)
 
 
@@ -59,6 +96,7 @@ def build(ctx: click.Context, output: Path | None, strict: bool, drafts: bool, f
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--drafts", is_flag=True, help="Include drafts in the preview.")
 @click.option("--no-watch", is_flag=True, help="Serve the built site without watching files.")
+@verbosity
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, drafts: bool, no_watch: bool) -> None:
     """Build, serve output/ on http://HOST:PORT/ and rebuild when files change."""
@@ -76,6 +114,7 @@ def serve(ctx: click.Context, host: str, port: int, drafts: bool, no_watch: bool
               help="Print the articles found in each bulletin and the weak decisions.")
 @click.option("--explain", is_flag=True,
               help="Print the evidence behind each article's title, region, year and authors.")
+@verbosity
 @click.pass_context
 def ingest(ctx: click.Context, paths: tuple[Path, ...], dry_run: bool, force: bool,
            report: bool, explain: bool) -> None:
@@ -117,6 +156,7 @@ def search(ctx: click.Context, query: tuple[str, ...], region: str | None, year:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="github prints GitHub Actions annotations.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@verbosity
 @click.pass_context
 def check(ctx: click.Context, fmt: str, strict: bool) -> None:
     """Validate all content without building; exit 1 on errors."""
@@ -139,6 +179,17 @@ def new(ctx: click.Context, title: str, region: str, date_: str | None, tags: st
 
     sys.exit(new_article(_config(ctx), title=title, region=region, date=date_, tags=tags,
                          kind=kind))
+
+
+@cli.command()
+@click.argument("folder", required=False, default=".",
+                type=click.Path(file_okay=False, path_type=Path))
+@verbosity
+def init(folder: Path) -> None:
+    """Start a new archive project in FOLDER (default: here); never overwrites a file."""
+    from .init import init_project
+
+    sys.exit(init_project(folder))
 
 
 def main() -> None:

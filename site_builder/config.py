@@ -7,6 +7,7 @@ collects every problem before failing, as MkDocs does.
 
 from __future__ import annotations
 
+import os
 import types
 import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
@@ -79,7 +80,26 @@ class Config:
         return {k: v for k, v in vars(self).items() if k != "root"}
 
 
-def load_config(path: Path | str = "config.yaml", **overrides: object) -> Config:
+CONFIG_NAME = "config.yaml"
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The project's config.yaml: in ``start`` (default: the working folder) or the nearest
+    folder above it, so commands work from anywhere inside a project (as git does). Relative
+    to the working folder when it is under it or above it (``config.yaml``, ``../config.yaml``)."""
+    here = Path.cwd()
+    folder = (start or here).resolve()
+    for candidate in (folder, *folder.parents):
+        path = candidate / CONFIG_NAME
+        if path.is_file():
+            try:
+                return Path(os.path.relpath(path, here))
+            except ValueError:  # another drive (Windows)
+                return path
+    return None
+
+
+def load_config(path: Path | str = CONFIG_NAME, **overrides: object) -> Config:
     """Read and check ``config.yaml``; raise SiteError listing every problem with its line."""
     path = Path(path)
     shown = display_path(path)

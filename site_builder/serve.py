@@ -40,6 +40,7 @@ from livereload.watcher import Watcher
 from tornado import web
 from tornado.ioloop import IOLoop
 
+from . import terminal
 from .build import STATE_DIR, Builder, build_site
 from .config import Config, load_config
 from .errors import Diagnostic, SiteError, display_path
@@ -224,11 +225,11 @@ class Preview:
                 changes, self._pending = self._pending, {}
                 shown = ", ".join(sorted(display_path(p, self.config.root)
                                          for paths in changes.values() for p in paths))
-                click.echo(f"changed: {shown}", err=True)
+                terminal.info(f"changed: {shown}", err=True)
                 loop = asyncio.get_running_loop()
                 state = await loop.run_in_executor(None, self.build, changes)
                 verdict = "failed" if state.failed else "rebuilt"
-                click.echo(f"{verdict} in {state.seconds:.2f} s", err=True)
+                terminal.info(f"{verdict} in {state.seconds:.2f} s", err=True)
             LiveReloadHandler.reload_waiters(_reload_path(changes))
         finally:
             self._building = False

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .. import terminal
 from ..config import Config
 from ..errors import display_path
 from .cut import Cut, cut_bulletin
@@ -121,16 +122,16 @@ def _summary(path: Path, result: Plan, *, dry_run: bool, force: bool) -> None:
         counts[f.status] = counts.get(f.status, 0) + 1
     verb = "would write" if dry_run else "ingested"
     parts = [f"{n} {status}" for status, n in sorted(counts.items())]
-    click.echo(f"{display_path(path)}: {verb} {len(result.files)} articles ({', '.join(parts)})")
+    terminal.info(f"{display_path(path)}: {verb} {len(result.files)} articles ({', '.join(parts)})")
     for f in result.files:
         if f.status == "edited" and not force:
             click.echo(f"  kept {f.rel}: changed since ingest (use --force to overwrite)",
                        err=True)
         elif dry_run or f.status != "unchanged":
-            click.echo(f"  {f.status:9s} {f.rel}")
+            terminal.info(f"  {f.status:9s} {f.rel}")
     for rel, status in result.stale:
         if status == "remove":
-            click.echo(f"  {'removed' if not dry_run else 'remove':9s} {rel} (no longer cut)")
+            terminal.info(f"  {'removed' if not dry_run else 'remove':9s} {rel} (no longer cut)")
         else:
             click.echo(f"  kept {rel}: no longer cut from the bulletin but edited since ingest",
                        err=True)

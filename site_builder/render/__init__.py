@@ -16,6 +16,7 @@ from ..content import Article
 from ..errors import Diagnostic, SiteError, display_path
 from ..fs import link_over, remove_file, replace_file
 from ..procs import worker_pool
+from ..theme import template_dirs, theme_files
 from .feeds import atom_feed, robots, sitemap, sitemap_entries
 from .fingerprint import page_fingerprint
 from .media import article_media
@@ -38,7 +39,7 @@ def make_environment(config: Config, bytecode_dir: Path | None = None) -> jinja2
             bytecode_dir.mkdir(parents=True, exist_ok=True)
             cache = jinja2.FileSystemBytecodeCache(str(bytecode_dir))
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        loader=jinja2.FileSystemLoader([str(d) for d in template_dirs(config)]),
         bytecode_cache=cache,
         autoescape=jinja2.select_autoescape(["html", "xml"]),
         undefined=jinja2.StrictUndefined,
@@ -174,7 +175,8 @@ def render_page(page: Page, env: jinja2.Environment, config: Config) -> str:
                                    f"template syntax: {exc.message}")) from exc
     except jinja2.TemplateNotFound as exc:
         raise SiteError(Diagnostic(display_path(config.templates_dir), None,
-                                   f"template not found: {exc.name}")) from exc
+                                   f"template not found: {exc.name} (in the project's templates "
+                                   "or the default theme)")) from exc
     except (jinja2.UndefinedError, TypeError, AttributeError) as exc:
         file, line = _template_line(exc)
         shown = display_path(file, config.root) if file else _template_path(config, page.template)
@@ -219,10 +221,8 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
     generated("sitemap.xml", (site, "sitemap", entries), lambda: sitemap(config, entries))
     _EXTRAS = made
     files["robots.txt"] = robots(config)
-    static = config.templates_dir / STATIC_DIR
-    for source in sorted(static.rglob("*")) if static.is_dir() else []:
-        if source.is_file():
-            files[f"{STATIC_DIR}/{source.relative_to(static).as_posix()}"] = source.read_bytes()
+    for name, source in theme_files(config, STATIC_DIR).items():
+        files[f"{STATIC_DIR}/{name}"] = source.read_bytes()
     content = config.content_dir.resolve()
     for target, source in article_media(archive.articles).items():
         path = (content / source).resolve()
@@ -246,7 +246,9 @@ _EXTRAS: dict[str, bytes] = {}
 
 
 def _template_path(config: Config, name: str | None) -> str:
-    return display_path(config.templates_dir / (name or "?"), config.root)
+    """The file template ``name`` was read from (the project's or the default theme's)."""
+    found = [d / name for d in template_dirs(config) if name and (d / name).is_file()]
+    return display_path(found[0] if found else config.templates_dir / (name or "?"), config.root)
 
 
 def _template_line(exc: BaseException) -> tuple[str | None, int | None]:

@@ -32,6 +32,7 @@ from ..content import Article
 from ..fs import replace_file
 from ..gazetteer import Region
 from ..procs import collector_paused
+from ..theme import theme_files
 from .fingerprint import page_fingerprint
 from .plan import ARTICLE_TEMPLATE, LaterArticlePage, Page, Pager, article_page
 
@@ -206,11 +207,9 @@ def site_key(config: Config, drafts: bool, future: bool = False) -> str:
     key are never reused."""
     h = hashlib.blake2b(digest_size=16)
     h.update(repr((__version__, _code_digest(), config.settings(), drafts, future)).encode())
-    templates = config.templates_dir
-    for path in sorted(templates.rglob("*")) if templates.is_dir() else []:
-        if path.is_file():
-            h.update(path.relative_to(templates).as_posix().encode())
-            h.update(path.read_bytes())
+    for name, path in theme_files(config).items():  # the project's over the default theme's
+        h.update(name.encode())
+        h.update(path.read_bytes())
     return h.hexdigest()
 
 

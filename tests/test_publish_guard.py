@@ -214,3 +214,15 @@ def test_a_full_disk_or_read_only_folder_is_one_clear_line(tmp_path, monkeypatch
     assert f"output/x: error: cannot write: {os.strerror(error)}" in result.output
     assert "Traceback" not in result.output
     assert files(site / "output") == before
+
+
+def test_a_moved_project_keeps_its_incremental_build(tmp_path):
+    """A CI runner checks the project out at another path each time, with the cached state
+    and output: the next build starts from them instead of rendering every page again."""
+    site = small_site(tmp_path / "a")
+    assert build(site).exit_code == 0
+    moved = tmp_path / "b" / "site"
+    moved.parent.mkdir()
+    shutil.move(str(site), moved)
+    report = build_site(load_config(moved / "config.yaml"), quiet=True)
+    assert report.ok and report.rendered == 0

@@ -34,7 +34,11 @@ class SlotManifest:
     _known: ClassVar[dict[str, tuple[tuple[int, int, int], dict]]] = {}
 
     def __init__(self, state: Path, out_dir: Path, site_key: str) -> None:
-        name = hashlib.blake2b(str(out_dir.resolve()).encode(), digest_size=8).hexdigest()
+        # Named by the folder's path from the project (a CI checkout moves, the cache with
+        # it), or by its absolute path when it lies outside the project.
+        where, project = out_dir.resolve(), state.resolve().parent
+        shown = where.relative_to(project).as_posix() if where.is_relative_to(project) else str(where)
+        name = hashlib.blake2b(shown.encode(), digest_size=8).hexdigest()
         self.file = state / "manifests" / f"{name}.json"
         self.out_dir = out_dir
         self.site_key = site_key

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from builds import assert_same_as_clean_build
 
 import site_builder.search.stage as search_stage
 from site_builder import fs, publish
@@ -118,8 +119,6 @@ def test_only_a_patch_starts_from_the_last_export_linked_into_the_output(
     document, so the export is written anew and linking the last one first would be 27,000
     links for nothing at 10k: that build links it into the spare after the swap instead, so
     the next edit starts from it. Either way the output is a clean build's."""
-    from test_incremental import assert_same_as_clean_build
-
     config = load_config(site_dir / "config.yaml")
     assert build_site(config, quiet=True).ok
     assert build_site(config, quiet=True).ok  # now there is a live output and a spare

@@ -154,5 +154,6 @@ def test_an_article_page_made_later_has_the_context_of_one_made_at_once():
     assert "_context" not in later.__dict__  # nothing made before it is read
     made = article_page(items[0], archive, tag_urls, {})
     assert (later.url, later.template, later.file) == (made.url, made.template, made.file)
-    assert later.context == made.context
-    assert later.context is later.context  # made once
+    first = later.context
+    assert first == made.context
+    assert later.context is first  # made once, then kept

@@ -84,3 +84,12 @@ def test_remove_file_removes_the_folders_it_empties_up_to_the_root(tmp_path: Pat
     assert root.is_dir() and list(root.iterdir()) == []  # the root itself stays
     fs.remove_file(root, "never/was.html")  # nothing to remove is no error
     assert root.is_dir()
+
+
+def test_inventory_leaves_out_the_named_top_level_folders_only(tmp_path: Path):
+    root = tmp_path / "out"
+    for rel in ("search/doc/1.json", "articles/search/index.html", "index.html"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("x")
+    assert sorted(fs.inventory(root, frozenset({"search"}))) == [
+        "articles/search/index.html", "index.html"]

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_search import index_site, small_site
+from sites import index_site, small_site
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "bench"))

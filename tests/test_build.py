@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlparse
 
+from builds import broken_links, digest
 from click.testing import CliRunner
 from conftest import FIXTURES
 
@@ -18,27 +16,6 @@ from site_builder.cli import cli
 from site_builder.config import load_config
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.links: list[str] = []
-        self.text: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        for name, value in attrs:
-            if name in ("href", "src") and value:
-                self.links.append(value)
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def parse(path: Path) -> _Links:
-    p = _Links()
-    p.feed(path.read_text(encoding="utf-8"))
-    return p
 
 
 def page(out: Path, url: str) -> str:
@@ -61,29 +38,9 @@ def test_every_kind_of_page_exists(built_site: Path):
 
 
 def test_every_internal_link_resolves(built_site: Path):
-    assert broken_links(built_site) == ([], broken_links(built_site)[1])
-    assert broken_links(built_site)[1] > 200
-
-
-def broken_links(built_site: Path) -> tuple[list[str], int]:
-    """(links to files that do not exist, number of internal links checked)."""
-    checked, broken = 0, []
-    for html in built_site.rglob("*.html"):
-        if html.name == "404.html":
-            continue  # root-absolute links, served at any depth
-        base = "http://site/" + html.relative_to(built_site).as_posix()
-        for link in parse(html).links:
-            target = urlparse(urljoin(base, link))
-            if target.netloc != "site":
-                continue
-            path = unquote(target.path).lstrip("/")
-            file = built_site / path
-            if path == "" or path.endswith("/"):
-                file = file / "index.html"
-            if not file.is_file():
-                broken.append(f"{html.relative_to(built_site)} -> {link}")
-            checked += 1
-    return broken, checked
+    broken, checked = broken_links(built_site)
+    assert broken == []
+    assert checked > 200
 
 
 def test_region_roll_up(built_site: Path):
@@ -178,10 +135,6 @@ def test_base_url_makes_feed_and_sitemap_absolute(site_dir: Path):
 
 
 def test_two_builds_are_byte_identical(site_dir: Path, tmp_path: Path):
-    def digest(folder: Path) -> dict[str, str]:
-        return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                for p in sorted(folder.rglob("*")) if p.is_file()}
-
     assert run_build(site_dir, "--quiet").exit_code == 0
     first = digest(site_dir / "output")
     shutil.rmtree(site_dir / "output")

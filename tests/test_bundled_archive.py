@@ -5,9 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from builds import broken_links
 from click.testing import CliRunner
 from conftest import REPO
-from test_build import broken_links
 
 from site_builder.cli import cli
 

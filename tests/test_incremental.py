@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 from pathlib import Path
 
+from builds import assert_same_as_clean_build, build
+
 from site_builder.build import build_site
 from site_builder.config import load_config
-
-
-def digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def build(site: Path, output: Path | None = None):
-    report = build_site(load_config(site / "config.yaml"), output=output, quiet=True)
-    assert report.ok, report.diagnostics
-    return report
-
-
-def assert_same_as_clean_build(site: Path, tmp_path: Path) -> None:
-    clean = tmp_path / "clean-output"
-    shutil.rmtree(clean, ignore_errors=True)
-    shutil.rmtree(site / ".site-builder", ignore_errors=True)  # no caches, no manifest
-    build(site, clean)
-    assert digest(site / "output") == digest(clean)
 
 
 def test_edit_renders_only_the_pages_it_touches(site_dir: Path, tmp_path: Path):

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from test_search import brute_force, index_site, write_site
+from sites import brute_force, index_site, write_site
 
 from site_builder.cli import cli
 from site_builder.search import SearchIndex

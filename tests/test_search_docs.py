@@ -11,7 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from test_search import index_site, write_site
+from sites import index_site, write_site
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import serve_directory
-from test_search import write_site
+from sites import write_site
 
 from site_builder.build import build_site
 from site_builder.config import load_config

@@ -14,7 +14,7 @@ import re
 import shutil
 from pathlib import Path
 
-from test_incremental import build, digest
+from builds import build, digest
 
 NEW = ("---\ntitle: 锡山区总工会送清凉\ndate: 2024-07-01\nregion: 江苏/无锡/锡山\n"
        "tags: [送温暖]\n---\n\n锡山区总工会为户外劳动者送去清凉。\n")

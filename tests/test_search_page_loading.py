@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import built_and_served
-from test_search import write_site
+from sites import write_site
 
 pytestmark = pytest.mark.browser
 

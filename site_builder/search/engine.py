@@ -59,8 +59,8 @@ class SearchIndex:
         from whoosh.filedb.filestore import FileStorage
 
         folder = index_folder(root)
-        # Not memory-mapped: Whoosh copies every mapped part of a segment it opens into memory
-        # (28 MB at 10,000 articles, most of them stored text, per query process).
+        # Not memory-mapped: Whoosh would copy each mapped part of the segment it opens into
+        # memory, every article's stored text among them, in every process that queries.
         storage = FileStorage(str(folder / "whoosh"), supports_mmap=False, readonly=True)
         try:
             self.ix = storage.open_index()

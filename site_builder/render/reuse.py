@@ -215,7 +215,7 @@ def site_key(config: Config, drafts: bool, future: bool = False) -> str:
 
 # The package's parts that make pages (an editable install, a version not bumped: pages
 # and plans the old code made must not be reused). The search stage versions its own files.
-_PAGE_CODE = {"content", "archive", "render", "data", "__init__.py", "build.py", "config.py",
+_PAGE_CODE = {"content", "archive", "render", "data", "__init__.py", "build.py", "state.py", "config.py",
               "errors.py", "gazetteer.py"}
 
 

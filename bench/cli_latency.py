@@ -6,8 +6,8 @@ Two installs are timed, interleaved query by query so machine load falls on both
   install (``pip install -e .``), whose import finder runs in ``site`` at every interpreter
   start (~10 ms: it imports pathlib, re, importlib.util ...): a developer's cost.
 * ``wheel``: the package as ``pip install site-builder`` puts it, i.e. a regular install:
-  the working tree's package (site_builder/, pyproject.toml, README.md) installed with pip
-  into a throwaway venv (no pip or setuptools inside it). Its dependencies are this venv's,
+  the working tree's package (site_builder/, templates/, pyproject.toml, README.md, LICENSE)
+  installed with pip into a throwaway venv (no pip or setuptools inside it). Its dependencies are this venv's,
   reached through one ``.pth`` path line; its editable finder is not loaded. (pip builds the
   wheel in an isolated environment: it fetches setuptools and wheel from the index once.)
 
@@ -41,7 +41,7 @@ from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
-PACKAGE_FILES = ("site_builder", "pyproject.toml", "README.md")
+PACKAGE_FILES = ("site_builder", "templates", "pyproject.toml", "README.md", "LICENSE")
 
 
 def read_queries(path: Path) -> list[str]:

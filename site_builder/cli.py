@@ -6,17 +6,34 @@ import functools
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from . import terminal
-from .config import CONFIG_NAME, Config, find_config, load_config
+from .config import CONFIG_NAME, Config, config_root, find_config, load_config
 from .errors import SiteError
 
 
 def _config(ctx: click.Context, **overrides: object) -> Config:
-    """The project's configuration: --config, else the config.yaml of the working folder or
-    the nearest folder above it."""
+    """The project's configuration (_config_path), read and checked."""
+    try:
+        return load_config(_config_path(ctx), **overrides)
+    except SiteError as exc:
+        _fail(exc)
+
+
+def _project_root(ctx: click.Context) -> Path:
+    """The project's folder, for a command that reads only what a build wrote (search): the
+    config file is found, not read."""
+    try:
+        return config_root(_config_path(ctx))
+    except SiteError as exc:
+        _fail(exc)
+
+
+def _config_path(ctx: click.Context) -> Path:
+    """--config, else the config.yaml of the working folder or the nearest folder above it."""
     path = ctx.obj["config_path"] or find_config()
     if path is None:
         click.echo(f"error: no {CONFIG_NAME} in this folder or any folder above it; run the "
@@ -25,12 +42,13 @@ def _config(ctx: click.Context, **overrides: object) -> Config:
         sys.exit(2)
     ctx.find_root().obj["config_path"] = path  # the file found, for the dev server to watch
     terminal.detail(f"config: {path}")
-    try:
-        return load_config(path, **overrides)
-    except SiteError as exc:
-        for d in exc.diagnostics:
-            click.echo(str(d), err=True)
-        sys.exit(2)
+    return path
+
+
+def _fail(error: SiteError) -> NoReturn:
+    for d in error.diagnostics:
+        click.echo(str(d), err=True)
+    sys.exit(2)
 
 
 def verbosity(command: Callable) -> Callable:
@@ -148,7 +166,7 @@ def search(ctx: click.Context, query: tuple[str, ...], region: str | None, year:
     for name, value in (("region", region), ("year", year), ("kind", kind)):
         if value:
             text += f' {name}:"{value}"' if " " in value else f" {name}:{value}"
-    sys.exit(search_command(_config(ctx).root, text, limit=limit, page=page, sort=sort,
+    sys.exit(search_command(_project_root(ctx), text, limit=limit, page=page, sort=sort,
                             as_json=as_json))
 
 

@@ -13,9 +13,10 @@ import typing
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from pathlib import Path
 
-import yaml
-
 from .errors import Diagnostic, SiteError, display_path
+
+if typing.TYPE_CHECKING:
+    import yaml
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,24 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
+def config_root(path: Path | str = CONFIG_NAME) -> Path:
+    """The project folder of the config file ``path`` (what its relative paths are relative
+    to), without reading the file; SiteError if there is no such file."""
+    path = Path(path)
+    if not path.exists():
+        raise SiteError(Diagnostic(display_path(path), None, "config file not found"))
+    return path.parent
+
+
 def load_config(path: Path | str = CONFIG_NAME, **overrides: object) -> Config:
     """Read and check ``config.yaml``; raise SiteError listing every problem with its line."""
+    # yaml is imported where a file is read, not at the top: `site-builder search` needs only
+    # config_root, and each of its processes would load yaml for nothing.
+    import yaml
+
+    root = config_root(path)
     path = Path(path)
     shown = display_path(path)
-    if not path.exists():
-        raise SiteError(Diagnostic(shown, None, "config file not found"))
     try:
         node = yaml.compose(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
@@ -121,11 +134,13 @@ def load_config(path: Path | str = CONFIG_NAME, **overrides: object) -> Config:
     if problems:
         raise SiteError(problems)
     values.update({k: v for k, v in overrides.items() if v is not None})
-    return Config(root=path.parent, **values)
+    return Config(root=root, **values)
 
 
 def _convert(node: yaml.Node, cls: type, prefix: str, shown: str, problems: list) -> dict:
     """Turn a mapping node into keyword arguments for dataclass ``cls``."""
+    import yaml  # where a file is read: see load_config
+
     if not isinstance(node, yaml.MappingNode):
         problems.append(_at(shown, node, f"{prefix or 'config'} must be a mapping"))
         return {}

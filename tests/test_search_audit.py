@@ -58,7 +58,9 @@ def search(root: Path, *args: str, env: dict | None = None):
 
 
 def urls(result) -> list[str]:
-    return [hit["url"] for hit in json.loads(result.output)]
+    """The hits' URLs of a --json search (a CliRunner result or a finished process)."""
+    output = result.output if hasattr(result, "output") else result.stdout
+    return [hit["url"] for hit in json.loads(output)]
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -139,6 +141,30 @@ def test_highlights_are_coloured_on_a_terminal_unless_no_color_is_set(site):
     assert b"\x1b[" in coloured
     plain = _on_a_terminal(site, {"NO_COLOR": "1"})
     assert b"\x1b[" not in plain and "【送温暖】".encode() in plain
+
+
+def test_a_search_process_loads_whoosh_but_not_what_no_query_needs(site):
+    """The project is found from its config file, which search does not read (the index is
+    what the last build wrote), and Whoosh is loaded without the network stack its
+    whoosh.compat imports for nothing (command.py): docs/performance.md has the costs."""
+    code = ("import sys\nfrom site_builder.cli import main\ntry:\n    main()\n"
+            "except SystemExit as done:\n    assert not done.code, done.code\n"
+            "print(' '.join(sorted(sys.modules)), file=sys.stderr)\n"
+            "import urllib.request\nassert urllib.request.Request  # the real module, later")
+    run = subprocess.run([sys.executable, "-c", code, "--config", str(site / "config.yaml"),
+                          "search", "--json", "送温暖"], capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert urls(run) == urls(search(site, "送温暖", "--json"))
+    loaded = set(run.stderr.split())
+    assert {"whoosh.compat", "whoosh.searching", "site_builder.search.exact"} <= loaded
+    assert not loaded & {"yaml", "urllib.request", "http.client", "email", "ssl"}
+
+
+def test_search_without_its_config_file_says_so(site, tmp_path):
+    out = search(tmp_path / "elsewhere", "送温暖")
+    assert out.exit_code == 2
+    assert "config file not found" in out.output
 
 
 # --- what is indexed -----------------------------------------------------------------------

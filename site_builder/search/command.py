@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from ..errors import printable
-from .engine import SearchIndex
 from .reader import StaleIndex
 
 
@@ -19,6 +21,8 @@ def search_command(root: str | Path, query: str, *, limit: int = 10, page: int =
                    sort: str = "relevance", as_json: bool = False) -> int:
     """Print ranked hits for ``query``; exit code 0 (hits or none), 2 (no index, or a
     filter that cannot apply: a place, year, date or kind the archive does not have)."""
+    with _no_network_stack_for_whoosh():
+        from .engine import SearchIndex
     try:
         index = SearchIndex(root)
     except StaleIndex as error:
@@ -60,6 +64,31 @@ def search_command(root: str | Path, query: str, *, limit: int = 10, page: int =
             click.echo(f"   (the words are only in the {where})")
         click.echo("   " + _marked(hit.snippet, hit.highlights, color))
     return 0
+
+
+@contextmanager
+def _no_network_stack_for_whoosh() -> Iterator[None]:
+    """While Whoosh is first imported, ``urllib.request`` is a stand-in: whoosh.compat
+    imports it only to re-export urlretrieve, which Whoosh never calls, and the real module
+    brings http.client, email and ssl, the largest single part of a query's imports."""
+    if "whoosh.compat" in sys.modules or "urllib.request" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("urllib.request")
+    stand_in.urlretrieve = _urlretrieve  # type: ignore[attr-defined]
+    sys.modules["urllib.request"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("urllib.request") is stand_in:
+            del sys.modules["urllib.request"]  # a later import gets the real module
+
+
+def _urlretrieve(*args, **kwargs):
+    """whoosh.compat.urlretrieve: the real one, imported when called."""
+    from urllib.request import urlretrieve
+
+    return urlretrieve(*args, **kwargs)
 
 
 def _marked(text: str, marks: list[tuple[int, int]], color: bool, bold: bool = False) -> str:

@@ -56,11 +56,14 @@ class SearchIndex:
     one per process (the dev server does, and ``refresh``es it after each rebuild)."""
 
     def __init__(self, root: str | Path) -> None:
-        from whoosh import index
+        from whoosh.filedb.filestore import FileStorage
 
         folder = index_folder(root)
+        # Not memory-mapped: Whoosh would copy each mapped part of the segment it opens into
+        # memory, every article's stored text among them, in every process that queries.
+        storage = FileStorage(str(folder / "whoosh"), supports_mmap=False, readonly=True)
         try:
-            self.ix = index.open_dir(str(folder / "whoosh"))
+            self.ix = storage.open_index()
         except Exception as error:  # whoosh raises anything from EmptyIndexError to pickle's
             raise StaleIndex("no search index: run site-builder build first") from error
         try:

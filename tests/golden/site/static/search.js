@@ -745,7 +745,8 @@
     if (tree) {
       ({ bits: scored, scores } = await evaluate(tree));
       scores ||= new Float64Array(n);  // (keywords alone score nothing)
-      if (allowed) for (let d = 0; d < n; d++) scored[d] &= allowed[d];
+      // Masked on a copy: a lone term's bits are its cached matches, which later queries reuse.
+      if (allowed) scored = scored.map((bit, d) => bit & allowed[d]);
     } else {
       scored = allowed.slice();
       scores = new Float64Array(n);
@@ -952,6 +953,7 @@
   // published anew): if not, the new manifest replaces it, what was fetched goes, and the
   // query runs again.
   async function indexChanged() {
+    if (FROM_FOLDER) return false;  // a page from a folder may not fetch, and no server rebuilds it
     const response = await fetch(new URL("manifest.json", BASE), { cache: "no-cache" }).catch(() => null);
     const fresh = response && response.ok ? await response.json().catch(() => null) : null;
     if (!fresh || fresh.export === manifest.export) return false;

@@ -1,9 +1,11 @@
 """The search page's sort and year-range controls, used as a reader uses them (Chromium against
 a served site): each choice gives the CLI's hits for the query it shows, widening the range
-again gives back every hit, the back button returns to the last choice."""
+again gives back every hit, the back button returns to the last choice; and the controls are
+whole, large enough to tap and readable in light and dark at 390 and 1280 px."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -88,3 +90,57 @@ def test_sort_and_year_range_give_the_cli_hits_and_widening_gives_all_back(chrom
     assert shown(page, url) == cli(index, ranged, "date")
     assert problems == []
     page.close()
+
+
+def _rgb(css: str) -> tuple[float, ...]:
+    return tuple(float(v) for v in re.findall(r"[\d.]+", css)[:3])
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG contrast ratio of two computed rgb() colours."""
+    def lum(rgb):
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+    hi, lo = sorted((lum(_rgb(a)), lum(_rgb(b))), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+CONTROLS = """() => {
+  const page = getComputedStyle(document.documentElement).backgroundColor;
+  const probe = document.createElement('span');
+  probe.style.cssText = 'position:absolute;visibility:hidden;white-space:nowrap';
+  document.body.append(probe);
+  const out = [...document.querySelectorAll('.search-controls select, .search-form input')].map((e) => {
+    const s = getComputedStyle(e);
+    const box = e.getBoundingClientRect();
+    probe.style.font = s.font;
+    const widest = e.options ? Math.max(...[...e.options].map((o) => {
+      probe.textContent = o.textContent; return probe.getBoundingClientRect().width; })) : 0;
+    return { id: e.id, width: box.width, height: box.height, right: box.right, widest,
+             color: s.color, background: s.backgroundColor, border: s.borderTopColor, page };
+  });
+  probe.remove();
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [390, 1280])
+def test_controls_are_whole_tappable_and_readable(chromium_browser, site, scheme, width):
+    url, _ = site
+    context = chromium_browser.new_context(viewport={"width": width, "height": 844},
+                                           color_scheme=scheme)
+    page = context.new_page()
+    page.goto(f"{url}search/?q={quote(QUERY + ' year:2021..2022')}&sort=date")
+    page.wait_for_selector("#search[data-state=done]")
+    assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    viewport = page.evaluate("document.documentElement.clientWidth")
+    for c in page.evaluate(CONTROLS):
+        if c["widest"]:  # a select shows its longest option whole, beside its arrow
+            assert c["width"] >= c["widest"] + 20, c
+            assert c["height"] >= 32, c  # as tall as the buttons: a finger's target on a phone
+        assert c["right"] <= viewport, c
+        assert contrast(c["color"], c["background"]) >= 4.5, (scheme, c)
+        assert contrast(c["border"], c["page"]) >= 3, (scheme, c)  # the field's edge is seen
+    context.close()

@@ -1,7 +1,8 @@
 """The search page's sort and year-range controls, used as a reader uses them (Chromium against
 a served site): each choice gives the CLI's hits for the query it shows, widening the range
-again gives back every hit, the back button returns to the last choice; and the controls are
-whole, large enough to tap and readable in light and dark at 390 and 1280 px."""
+again gives back every hit, the back button returns to the last choice, the header's box shows
+the same query; and the controls are whole, large enough to tap and readable in light and dark
+at 390 and 1280 px."""
 
 from __future__ import annotations
 
@@ -69,6 +70,7 @@ def test_sort_and_year_range_give_the_cli_hits_and_widening_gives_all_back(chrom
     choose(page, "#search-to", "2022")
     ranged = f"{QUERY} year:2021..2022"
     assert page.input_value("#q") == ranged
+    assert page.input_value("#site-search") == ranged  # the header's box does not disagree
     assert shown(page, url) == cli(index, ranged, "date")
 
     # Every year again: the whole list, not the range's (the term's matches are kept, not cut).

@@ -53,12 +53,13 @@ def link_or_copy(source: str, dest: str) -> None:
     shutil.copy2(source, dest)
 
 
-def inventory(root: Path) -> dict[str, int]:
-    """Relative path → inode of every file under ``root`` (empty when it does not exist).
-    Links are listed as files, never followed."""
+def inventory(root: Path, leave_out: frozenset[str] = frozenset()) -> dict[str, int]:
+    """Relative path → inode of every file under ``root`` (empty when it does not exist),
+    but in its folders named in ``leave_out``. Links are listed as files, never followed."""
     found: dict[str, int] = {}
-    skip = len(str(root)) + 1  # entries' paths all start with "<root>/"
-    stack = [str(root)]
+    top = str(root)
+    skip = len(top) + 1  # entries' paths all start with "<root>/"
+    stack = [top]
     while stack:
         folder = stack.pop()
         try:
@@ -67,7 +68,8 @@ def inventory(root: Path) -> dict[str, int]:
             continue
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
-                stack.append(entry.path)
+                if not (folder == top and entry.name in leave_out):
+                    stack.append(entry.path)
             else:
                 found[entry.path[skip:]] = entry.inode()
     return found

@@ -76,9 +76,8 @@ def check_output(out_dir: Path, slots: list[Path], project: list[Path], sources:
                          f"({', '.join(sorted(names)[:SHOWN_FOREIGN])}): {how}"))
     if owned is None:
         return
-    foreign = sorted(rel for rel in inventory(out_dir)
-                     if rel not in owned and rel.split(os.sep, 1)[0] != SEARCH_DIR
-                     and not LEFTOVER.match(os.path.basename(rel)))
+    foreign = sorted(rel for rel in inventory(out_dir, leave_out=frozenset({SEARCH_DIR}))
+                     if rel not in owned and not LEFTOVER.match(os.path.basename(rel)))
     if foreign:
         more = f" and {len(foreign) - SHOWN_FOREIGN} more" if len(foreign) > SHOWN_FOREIGN else ""
         raise OutputRefused(Diagnostic(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import jinja2
@@ -184,12 +184,15 @@ def render_page(page: Page, env: jinja2.Environment, config: Config) -> str:
 
 
 def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: Path,
-                 previous: dict[str, str] | None = None) -> dict[str, str]:
+                 previous: dict[str, str] | None = None,
+                 metadata: Sequence[str] = ()) -> dict[str, str]:
     """Feeds, sitemap, robots.txt and the static assets; returns {path: fingerprint}.
 
     A feed's or the sitemap's fingerprint is that of what it is made from (the articles it
-    shows, the page URLs), so one that ``previous`` (the same folder's last fingerprints)
-    already has is not made again. Other files are fingerprinted by their bytes."""
+    shows; the page URLs and ``metadata``, every article's metadata digest, on which each
+    page's last-modified date depends), so one that ``previous`` (the same folder's last
+    fingerprints) already has is not made again. Other files are fingerprinted by their
+    bytes."""
     global _EXTRAS
     site = repr(config.settings())
     made: dict[str, bytes] = {}
@@ -217,8 +220,10 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
     if rules.per_tag:
         for tag in archive.tags:
             feed(tag.articles, f"{tag.url}feed.xml", f"{config.title} · 专题：{tag.name}")
-    entries = sitemap_entries(pages, archive)
-    generated("sitemap.xml", (site, "sitemap", entries), lambda: sitemap(config, entries))
+    urls = [page.url for page in pages]
+    dated = tuple(metadata) or sitemap_entries(pages, archive)  # (the plan's, when given)
+    generated("sitemap.xml", (site, "sitemap", urls, dated),
+              lambda: sitemap(config, sitemap_entries(pages, archive)))
     _EXTRAS = made
     files["robots.txt"] = robots(config)
     for name, source in theme_files(config, STATIC_DIR).items():

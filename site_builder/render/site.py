@@ -53,7 +53,7 @@ def render_site(plan: Plan, env: jinja2.Environment, config: Config, out_dir: Pa
                   if k.startswith(EXTRA)}
     extras = {EXTRA + path: fingerprint for path, fingerprint
               in write_extras(plan.pages, plan.archive, config, out_dir,
-                              previous=old_extras).items()}
+                              previous=old_extras, metadata=plan.metadata).items()}
     for gone in sorted(set(previous or {}) - set(old_pages) - set(extras)):
         remove_file(out_dir, gone.removeprefix(EXTRA))
     fingerprints.update(extras)

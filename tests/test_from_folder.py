@@ -165,6 +165,42 @@ def test_every_nav_link_and_the_search_box_work_from_a_folder(chromium_browser, 
     context.close()
 
 
+@pytest.mark.browser
+def test_sort_and_year_range_from_a_folder(chromium_browser, archive):
+    """From the home page of the folder: 溫暖 in the header's box, then the date sort and a year
+    range on the search page, then every year again: the CLI's hits each time, and no console
+    error (a query asked after the first one checks for a newer index only over http)."""
+    out, _, index = archive
+    context = chromium_browser.new_context()
+    page = context.new_page()
+    page.add_init_script(WATCH)
+    problems = _problems(page)
+    page.goto(f"{out.as_uri()}/index.html")
+    page.fill("#site-search", "溫暖")
+    page.press("#site-search", "Enter")
+
+    def answered(query: str, sort: str) -> None:
+        page.wait_for_function(f"document.getElementById('q').value === {json.dumps(query)}")
+        page.wait_for_selector("#search[data-state=done]")
+        expected = index.search(query, limit=10, sort=sort)
+        assert page.inner_text(".search-status") == f"找到 {expected.total} 篇", query
+        assert _hits(page, out) == [h.url for h in expected.hits], query
+
+    answered("溫暖", "relevance")
+    for select, value, query in [("#search-sort", "date", "溫暖"),
+                                 ("#search-from", "2021", "溫暖 year:2021.."),
+                                 ("#search-to", "2023", "溫暖 year:2021..2023"),
+                                 ("#search-from", "", "溫暖 year:..2023"),
+                                 ("#search-to", "", "溫暖")]:
+        page.evaluate("document.getElementById('search').dataset.state = 'chosen'")
+        page.select_option(select, value)
+        answered(query, "date")
+    assert "sort=date" in page.url
+    assert page.evaluate("window.__csp") == []
+    assert problems == []
+    context.close()
+
+
 def test_each_export_file_has_a_current_script_copy_after_edits(tmp_path):
     """Built, then an article edited (a patched export) and one removed: every export file
     has a script copy that hands search.js exactly its contents, and no copy is left over."""

@@ -745,7 +745,8 @@
     if (tree) {
       ({ bits: scored, scores } = await evaluate(tree));
       scores ||= new Float64Array(n);  // (keywords alone score nothing)
-      if (allowed) for (let d = 0; d < n; d++) scored[d] &= allowed[d];
+      // Masked on a copy: a lone term's bits are its cached matches, which later queries reuse.
+      if (allowed) scored = scored.map((bit, d) => bit & allowed[d]);
     } else {
       scored = allowed.slice();
       scores = new Float64Array(n);
@@ -929,7 +930,8 @@
     const $ = (selector) => root.querySelector(selector);
     const view = { form: $(".search-form"), input: $("#q"), sort: $("#search-sort"),
       from: $("#search-from"), to: $("#search-to"), status: $(".search-status"),
-      results: $(".search-results"), side: $(".search-facets"), more: $(".search-more") };
+      results: $(".search-results"), side: $(".search-facets"), more: $(".search-more"),
+      header: document.getElementById("site-search") };  // the header's box: the same query
     const years = manifest.year_runs.map(([y]) => y).sort((a, b) => a - b);
     for (const select of [view.from, view.to]) {
       for (const year of years) select.append(el("option", { value: String(year) }, String(year)));
@@ -952,6 +954,7 @@
   // published anew): if not, the new manifest replaces it, what was fetched goes, and the
   // query runs again.
   async function indexChanged() {
+    if (FROM_FOLDER) return false;  // a page from a folder may not fetch, and no server rebuilds it
     const response = await fetch(new URL("manifest.json", BASE), { cache: "no-cache" }).catch(() => null);
     const fresh = response && response.ok ? await response.json().catch(() => null) : null;
     if (!fresh || fresh.export === manifest.export) return false;
@@ -970,6 +973,7 @@
     if (query) url.searchParams.set("q", query); else url.searchParams.delete("q");
     if (url.href !== location.href) history[push ? "pushState" : "replaceState"](null, "", url);
     view.input.value = query;
+    if (view.header) view.header.value = query;
     view.sort.value = sort;
     showYears(view, query);
     document.title = query ? `${query} · 搜索` : document.title;
@@ -1240,8 +1244,6 @@
       if (next) { e.preventDefault(); next.focus(); }
     });
     window.addEventListener("popstate", () => show(view, new URL(location.href).searchParams.get("q") || ""));
-    const header = document.getElementById("site-search");
-    if (header) header.value = firstQuery;
     // Focusing lays the page out: with a query, only once its first hits are in.
     const focus = () => { if (document.activeElement === document.body) view.input.focus(); };
     if (!firstAnswer) focus();

@@ -107,7 +107,7 @@ def test_a_failing_search_stage_fails_the_build_and_keeps_the_live_site(
 
 def test_a_full_search_stage_runs_alone_before_the_pages(site_dir: Path, monkeypatch):
     """Encoding every article is most of a cold build's memory: pages wait for it."""
-    import site_builder.build as build_module
+    import site_builder.state as build_module
 
     index = site_dir / ".site-builder/index/browser/manifest.json"
     seen = []

@@ -114,7 +114,7 @@ def test_a_new_build_process_reuses_the_saved_plan_for_body_edits_and_stays_exac
     """`site-builder build` after a body edit takes the plan the last build saved instead of
     planning every page again; a metadata or template change plans anew. Each Builder here
     is what a new process has: nothing in memory."""
-    import site_builder.build as build_module
+    import site_builder.state as build_module
     from site_builder.build import Builder
 
     config = load_config(site_dir / "config.yaml")

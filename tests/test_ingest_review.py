@@ -7,7 +7,7 @@ import re
 import shutil
 from pathlib import Path
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, make_site
+from conftest import make_site
 from served import Served
 
 from site_builder.ingest.cut import cut_bulletin
@@ -42,28 +42,35 @@ def test_review_page_shows_spans_and_evidence():
     assert len(set(re.findall(r"background:(hsl\([^)]*\))", page))) == 4  # a colour per article
 
 
-def test_serve_shows_the_review_page_of_each_bulletin(tmp_path):
+def _served_with_page(tmp_path: Path) -> Served:
     site = make_site(tmp_path)
     bulletins = site / "content" / "bulletins"
     bulletins.mkdir(parents=True, exist_ok=True)
     shutil.copy(PAGE, bulletins / PAGE.name)
-    served = Served(site)
+    return Served(site)
+
+
+def test_serve_shows_the_review_page_of_each_bulletin(tmp_path):
+    served = _served_with_page(tmp_path)
     try:
         status, index = served.get("__site_builder__/cut/")
         assert status == 200 and PAGE.name in index
         status, page = served.get(f"__site_builder__/cut/{PAGE.name}")
         assert status == 200 and "黄石工会驿站推出“暖心套餐”" in page
         assert served.get("__site_builder__/cut/nothing.txt")[0] == 404
-        if CHROMIUM.exists():
-            from playwright.sync_api import sync_playwright
+    finally:
+        served.stop()
 
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-                for width in (1280, 390):
-                    tab = browser.new_page(viewport={"width": width, "height": 900})
-                    tab.goto(served.url + f"__site_builder__/cut/{PAGE.name}")
-                    assert tab.locator("section.card").count() == 4
-                    tab.screenshot(path=str(tmp_path / f"review-{width}.png"), full_page=True)
-                browser.close()
+
+def test_the_review_page_shows_every_article_in_a_browser(tmp_path, chromium_browser):
+    served = _served_with_page(tmp_path)
+    try:
+        for width in (1280, 390):
+            tab = chromium_browser.new_page(viewport={"width": width, "height": 900})
+            tab.goto(served.url + f"__site_builder__/cut/{PAGE.name}")
+            assert tab.locator("section.card").count() == 4
+            assert tab.evaluate("document.documentElement.scrollWidth") <= width
+            tab.screenshot(path=str(tmp_path / f"review-{width}.png"), full_page=True)
+            tab.close()
     finally:
         served.stop()

@@ -85,7 +85,7 @@ def review_page(cut: Cut, name: str) -> str:
 <html lang="zh"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>Cut review: {html.escape(name)}</title>
 <style>
-body {{ font: 15px/1.6 system-ui, sans-serif; margin: 1rem; color: #222; }}
+body {{ font: 15px/1.6 system-ui, sans-serif; margin: 1rem; color: #222; overflow-wrap: anywhere; }}
 .layout {{ display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem; }}
 @media (max-width: 800px) {{ .layout {{ grid-template-columns: 1fr; }} }}
 table {{ border-collapse: collapse; width: 100%; }}

@@ -20,6 +20,7 @@ from ..theme import template_dirs, theme_files
 from .feeds import atom_feed, robots, sitemap, sitemap_entries
 from .fingerprint import page_fingerprint
 from .media import article_media
+from .minify import minified
 from .plan import SEARCH_URL, Page, plan_site, search_page
 from .views import href, page_context, page_view, place, site_view
 
@@ -227,7 +228,7 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
     _EXTRAS = made
     files["robots.txt"] = robots(config)
     for name, source in theme_files(config, STATIC_DIR).items():
-        files[f"{STATIC_DIR}/{name}"] = source.read_bytes()
+        files[f"{STATIC_DIR}/{name}"] = minified(name, source.read_bytes())
     content = config.content_dir.resolve()
     for target, source in article_media(archive.articles).items():
         path = (content / source).resolve()

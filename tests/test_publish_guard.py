@@ -226,3 +226,21 @@ def test_a_moved_project_keeps_its_incremental_build(tmp_path):
     shutil.move(str(site), moved)
     report = build_site(load_config(moved / "config.yaml"), quiet=True)
     assert report.ok and report.rendered == 0
+
+
+def test_a_file_dropped_into_the_search_folder_is_carried_forward(tmp_path):
+    """The output check does not walk search/ (the search stage's own folder, most of the
+    files): a file someone put there is not reported, and it must not be lost either, by an
+    edit build or by a build that writes the whole export anew."""
+    site = small_site(tmp_path)
+    assert build(site).exit_code == 0
+    dropped = site / "output/search/notes.txt"
+    dropped.write_text("an editor's note\n", encoding="utf-8")
+    article = site / "content/articles" / ONE_ARTICLE
+    article.write_text(article.read_text(encoding="utf-8") + "\n补记一段。\n", encoding="utf-8")
+    assert build(site).exit_code == 0
+    assert dropped.read_text(encoding="utf-8") == "an editor's note\n"
+    shutil.rmtree(site / ".site-builder")  # the whole export is written anew
+    assert build(site).exit_code == 0
+    assert build(site).exit_code == 0
+    assert dropped.read_text(encoding="utf-8") == "an editor's note\n"

@@ -221,16 +221,16 @@ def main() -> None:
 
 
 def _settled() -> bool:
-    """procs.settled, without importing procs (multiprocessing, ctypes: ~30 ms of a search
-    process) where no command has: a process that never imported it never settled."""
+    """procs.settled, without importing procs (multiprocessing and ctypes, a noticeable part of
+    a search process's start) where no command has: a process that never imported it never settled."""
     procs = sys.modules.get(f"{__package__}.procs")
     return procs is not None and procs.settled()
 
 
 def _end_settled(done: SystemExit) -> None:
     """End a process whose command settled it (a one-off build: procs.settle) without
-    tearing down what it loaded, which is freed with the process anyway: at 10,000
-    articles, freeing every object took a build 0.025 s after its work was done. Output is
+    tearing down what it loaded, which is freed with the process anyway (freeing every
+    object one by one is work done after the build's own; docs/performance.md). Output is
     flushed first."""
     import os
 

@@ -67,7 +67,7 @@ _DEFAULT_CLAIMED = False
 def search_engine():
     """A fresh rjieba segmenter for search's vocabulary.
 
-    rjieba builds a segmenter with jieba's dictionary when imported (0.14 s), which this
+    rjieba builds a segmenter with jieba's dictionary when imported, which this
     project never uses as is: the first caller takes it instead of building a second one."""
     global _DEFAULT_CLAIMED
     import rjieba

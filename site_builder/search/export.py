@@ -132,7 +132,7 @@ def _quiet(*_args: object) -> None:
 def ordered(articles: Sequence[Article]) -> list[Article]:
     """Articles newest first, then by URL: the order ties are ranked in."""
     # (order_key's order, a dated article's year being its date's, from the key the article
-    # keeps: sorting 10,000 took a patch 0.02 s with order_key)
+    # keeps instead of computing order_key again for every article)
     return sorted(articles, key=attrgetter("sort_key"))
 
 
@@ -278,8 +278,8 @@ class Exporter:
     def _full(self, docs: list[Article], out: Path, cache: TextCache) -> None:
         """Analyze and encode every article (forked workers), merge and cut the records,
         then write Whoosh in its own process (its memory is never ours). One after the
-        other: at 100k the encoders and the Whoosh writer take ~700 MB each, and together
-        they passed 2 GB; Whoosh alone takes ~3 s at 10k."""
+        other: at 100k the encoders and the Whoosh writer each take a large share of the
+        build's memory, and together they pass its budget (docs/performance.md)."""
         global _JOB
         doc_dir = out / "doc"
         doc_dir.mkdir(parents=True, exist_ok=True)
@@ -306,7 +306,7 @@ class Exporter:
                 length_bytes[0] += part_bytes[0]  # (tasks come in order, as documents do)
                 length_bytes[1] += part_bytes[1]
                 doc_files.update(part_files)
-                cache.insert(part_rows)  # as they come: at 100k all texts are ~200 MB
+                cache.insert(part_rows)  # as they come: at 100k all texts together are too many to hold
         finally:
             _JOB = None
         self.lap("encode")
@@ -689,8 +689,8 @@ def _pool_map(function, items: list, *, per_worker: int | None = None) -> Iterat
 
     ``per_worker``: items a worker takes before it is replaced by a fresh one (the items go
     in rounds). An encode worker's memory grows with every task — the articles it read are
-    copied into it, and its allocator keeps what the tasks left behind: ~800 MB each by the
-    end of 100,000 articles when kept for the whole run."""
+    copied into it, and its allocator keeps what the tasks left behind, which adds up over a
+    100,000-article run (docs/performance.md)."""
     workers = min(os.cpu_count() or 1, len(items))
     if workers <= 1:
         yield from map(function, items)

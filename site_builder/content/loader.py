@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -235,8 +236,8 @@ def unreadable_name_or_kind(path: Path) -> str | None:
         return "file name is not valid UTF-8: rename the file"
     try:
         mode = path.stat().st_mode
-    except OSError as exc:
-        return f"cannot read: {exc.strerror}"
+    except OSError as exc:  # Python 3.13 resolves a link loop without error: it shows here
+        return "symbolic link loop; not read" if exc.errno == errno.ELOOP else f"cannot read: {exc.strerror}"
     if not stat.S_ISREG(mode):
         return "not a regular file (a FIFO, socket or device?); skipped"
     return None

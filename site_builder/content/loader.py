@@ -253,10 +253,19 @@ def article_url(path: Path, content_dir: Path, slug: str | None = None) -> str:
 
 
 def _summarize(body_html: str) -> str:
-    """The first paragraph (not a heading), cut at SUMMARY_CHARS."""
-    match = _FIRST_PARAGRAPH.search(body_html)
-    first = _clean(html_to_text(match.group(1) if match else body_html))  # a field: no controls
+    """The first paragraph (not a heading) that says something, cut at SUMMARY_CHARS: a
+    salutation such as 亲爱的读者朋友： opens a letter but tells a reader nothing of it."""
+    first = None
+    for match in _PARAGRAPH.finditer(body_html):
+        text = _clean(html_to_text(match.group(1)))  # a field: no control characters
+        first = text if first is None else first
+        if text and not _SALUTATION.fullmatch(text):
+            first = text
+            break
+    if first is None:
+        first = _clean(html_to_text(body_html))
     return first if len(first) <= SUMMARY_CHARS else first[:SUMMARY_CHARS].rstrip() + "…"
 
 
-_FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
+_SALUTATION = re.compile(r".{1,24}[：:]")  # a short line that ends by addressing someone

@@ -790,7 +790,8 @@
     const year = new Map();
     perYear.forEach((count, i) => { if (count) bump(year, String(runs[i][0]), count); });
     const sorted = (m) => [...m].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-    return { province: sorted(province), city: sorted(city), year: sorted(year) };
+    const newestFirst = [...year].sort((a, b) => Number(b[0]) - Number(a[0]));  // years read as a timeline
+    return { province: sorted(province), city: sorted(city), year: newestFirst };
   }
 
   // --- snippets: the same fragments as snippets.make_snippet ----------------------------------

@@ -52,3 +52,18 @@ def test_page_header_gives_paper_date_and_page():
     assert (header.paper, header.page, header.date.isoformat()) == ("工人日报", "第3版", "2024-01-18")
     header = parse_date_line("成都日报 2025年1月22日 星期三 06", near_edge=True, was_doubled=False)
     assert (header.paper, page_number(header.page)) == ("成都日报", "6")
+
+
+def test_the_xun_of_a_reporter_role_opens_no_lead():
+    """本报通讯员 X 摄 under a photo is its credit, not a new item's lead (本报…讯)."""
+    text = ("工人日报 2021年1月22日 星期五 第3版\n\n饺子里包着“娘家”情\n\n"
+            "1月19日，在天津市河北区一处工会驿站，社区志愿者和\n环卫工人围坐一桌包饺子。\n"
+            "本报通讯员 沈涛 摄\n")
+    [article] = cut_bulletin(text, []).articles
+    assert article.meta.authors == ["沈涛"]
+    assert article.meta.kind == "photo"
+
+
+def test_a_dated_web_lead_gives_its_byline():
+    assert lead_byline("华龙网1月28日讯(通讯员 陈琳)27日,腊月初八,")[1] == ["陈琳"]
+    assert lead_byline("扬子晚报网2月11日讯(通讯员 施澎 记者 万凌云) 2月11日清晨")[1] == ["施澎", "万凌云"]

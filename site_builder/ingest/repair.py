@@ -43,15 +43,16 @@ _DATELINE = re.compile(r"^\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*(?:星期|�
 _TIMELINE_DATE = re.compile(r"^\s*◆\s*\S{1,14}$")
 # The opening of a news item that names its source (a lead): 本报讯, an agency's dateline
 # (新华社北京1月17日电, 中新网兰州2月6日电), a web or county-media lead (邵阳新闻在线讯,
-# 枣庄新闻网讯, 会泽县融媒体中心讯, 武冈融媒报道：). ``AGENCY_PLACE`` captures the dateline's
-# place, which says where the item was filed, not what it is about.
+# 枣庄新闻网讯, 华龙网1月28日讯, 会泽县融媒体中心讯, 武冈融媒报道：). ``AGENCY_PLACE`` captures
+# the dateline's place, which says where the item was filed, not what it is about. The 讯 of
+# 通讯员 (本报通讯员 沈涛 摄) opens no lead.
 _DATED = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
 LEAD_BYLINE = re.compile(
-    r"^\s*(?:本报讯|本刊讯|本报[\u4e00-\u9fff]{0,4}讯|"
+    r"^\s*(?:本报讯|本刊讯|本报[\u4e00-\u9fff]{0,4}讯(?!员)|"
     rf"据?(?P<agency>新华社|中新社|中新网|人民网|新华网|央视网|中工网|[\u4e00-\u9fff]{{2,6}}(?:网|社))"
     rf"(?P<place>[\u4e00-\u9fff]{{0,8}}?)\s*(?:{_DATED})?\s*电|"
     r"据[\u4e00-\u9fff]{2,8}(?:报|网|电视台)?消息|"
-    r"[\u4e00-\u9fff]{2,12}讯(?=\s*[（(]|\s*\d|\s+\S)|"
+    rf"[\u4e00-\u9fff]{{2,12}}(?:{_DATED})?讯(?!员)(?=\s*[（(]|\s*\d|\s+\S)|"
     r"[\u4e00-\u9fff]{2,10}(?:融媒|融媒体中心|新闻中心|客户端)(?:报道|讯)\s*[：:]?)")
 LONG_UNIT = 90  # display width (45 CJK characters) beyond which a line is running text
 

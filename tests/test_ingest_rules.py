@@ -67,3 +67,15 @@ def test_the_xun_of_a_reporter_role_opens_no_lead():
 def test_a_dated_web_lead_gives_its_byline():
     assert lead_byline("华龙网1月28日讯(通讯员 陈琳)27日,腊月初八,")[1] == ["陈琳"]
     assert lead_byline("扬子晚报网2月11日讯(通讯员 施澎 记者 万凌云) 2月11日清晨")[1] == ["施澎", "万凌云"]
+
+
+def test_a_media_centre_is_a_role_not_a_name():
+    assert lead_byline("固原日报讯 (固原融媒记者 马兰) 1月10日是腊八节，")[1] == ["马兰"]
+    assert lead_byline("鹤壁日报讯 (鹤报融媒体记者 邓万行)2月6日上午，")[1] == ["邓万行"]
+
+
+def test_a_name_joined_by_a_middle_dot_is_one_name():
+    text = ("哈密市职工服务中心办起年货市集\n\n哈密市总工会在职工服务中心办起年货市集，困难职工"
+            "凭帮扶卡可以免费领取年货。2017年春节前，市集将一直开放。（记者 热依拉·艾买提）\n")
+    [article] = cut_bulletin(text, []).articles
+    assert article.meta.authors == ["热依拉·艾买提"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 from .repair import LEAD_BYLINE
-from .text import looks_like_name, simplified
+from .text import MEDIA, PERSON, looks_like_name, simplified
 
 _ROLE_WORDS = re.compile(
-    r"本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社)(?=\s|记者|通讯员)|特约|见习|首席|"
+    rf"本报|本刊|新华社|{MEDIA}(?=\s|记者|通讯员)|特约|见习|首席|"
     r"实习生|实习|记者|通讯员|撰稿|作者|摄影|报道|摄|编译|整理|文图|图文|文/|图/|/文|/图")
-_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_NAME = re.compile(rf"^{PERSON}$")
 # After a lead (本报讯, 新华社北京1月17日电, 邵阳新闻在线讯, 武冈融媒报道：): （记者… 通讯员…）, or
 # 记者张浩呈 通讯员郑轶文、王飞报道
 _AFTER_LEAD_BRACKET = re.compile(r"\s*[（(]([^（()）]{1,80})[）)]")

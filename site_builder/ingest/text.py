@@ -92,20 +92,25 @@ def split_trailing_credit(text: str) -> tuple[str, str]:
     return text[: m.start()].rstrip(), credit
 
 
+# A paper, site, station or county media centre named before a role (福州日报记者, 中工网记者,
+# 固原融媒记者, 鹤报融媒体记者).
+MEDIA = r"[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台|融媒体中心|融媒体|融媒|新闻中心|客户端)"
+# A personal name: 2–4 characters, or a transliterated name joined by middle dots (热依拉·艾买提).
+PERSON = r"(?:[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,8}(?:·[\u4e00-\u9fff]{1,8})?|[\u4e00-\u9fff·]{2,4})"
 # What a credit says besides names: roles (记者, 通讯员), a paper or site (福州日报, 中工网) and
 # what each contributed (文/图, 摄).
-CREDIT_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台))?"
+CREDIT_ROLE = (rf"(?:本报|本刊|新华社|{MEDIA})?"
                r"(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|编辑)")
 _CREDIT_EXTRA = re.compile(rf"{CREDIT_ROLE}|[\u4e00-\u9fff]{{2,6}}(?:日报|晚报|工人报|报|网)(?=\s)|"
                            r"(?:/\s*(?:文图|图文|文|图|摄影|摄)|(?<=\s)(?:文/图|图/文|摄影)|摄)\s*$|"
                            r"^报道\s*[:：]")
-_CREDIT_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_CREDIT_NAME = re.compile(rf"^{PERSON}$")
 
 
-BYLINE_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|报|网|社))?(?:特约|见习|首席|实习)?"
+BYLINE_ROLE = (rf"(?:本报|本刊|新华社|{MEDIA})?(?:特约|见习|首席|实习)?"
                r"(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
-BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*[\u4e00-\u9fff·]{{2,4}}"
-                    r"(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*\s*)+$")
+BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*{PERSON}"
+                    rf"(?:[\s、，,]+{PERSON})*\s*)+$")
 
 
 def is_byline(line: str) -> bool:

@@ -79,3 +79,15 @@ def test_a_name_joined_by_a_middle_dot_is_one_name():
             "凭帮扶卡可以免费领取年货。2017年春节前，市集将一直开放。（记者 热依拉·艾买提）\n")
     [article] = cut_bulletin(text, []).articles
     assert article.meta.authors == ["热依拉·艾买提"]
+
+
+def test_a_credit_under_a_sentence_filling_the_column_is_not_joined_to_it():
+    text = ("工人日报 2018年2月9日 星期五 第4版\n\n大庆油田职工的“岗位年夜饭”\n\n"
+            "2月8日，大庆油田一处采油站里，工会工作人员为春\n节期间值守的采油工送去饺子和水果。大庆市总工会今\n"
+            "年为油田、石化一线职工准备了五千份新春慰问品。\n本报记者 刘旭 摄\n")
+    [article] = cut_bulletin(text, []).articles
+    assert article.meta.authors == ["刘旭"]
+    web = ("嘉峪关工会为钢城职工送上新春祝福\n\n2025年春节前，嘉峪关市总工会走进钢铁企业生产一线，"
+           "为坚守岗位的职工送去慰问品。\n\n嘉峪关市总工会还为困难职工发放慰问金。\n李文\n")
+    [article] = cut_bulletin(web, []).articles
+    assert article.meta.authors == ["李文"]

@@ -25,6 +25,7 @@ from .text import (
     has_body_punct,
     horizontal,
     is_byline,
+    is_credit_line,
     is_han,
     join_wrapped,
     last_significant,
@@ -302,6 +303,8 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
         return True  # a kicker or headline set alone above its text: a wrapped line fills the column
     last = line.rstrip()[-1]
     ends = ends_sentence(line) or last in "：:" or last in CLOSERS
+    if ends_sentence(line) and is_credit_line(following):
+        return True  # a credit under a sentence that happens to fill the column (…慰问品。/ 李文)
     return ends and width(line) < full - 4
 
 

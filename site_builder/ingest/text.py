@@ -131,6 +131,22 @@ def is_signed_credit(text: str) -> bool:
     return bool(words) and all(_CREDIT_NAME.match(w) for w in words) and len(words) <= 6
 
 
+_PHOTO_CREDIT = re.compile(rf"^(?:(?:{BYLINE_ROLE})?\s*{PERSON}\s+)*(?:{BYLINE_ROLE})?\s*{PERSON}\s*/?\s*摄$")
+
+
+def is_credit_line(line: str) -> bool:
+    """A line that is only a credit or byline: ``本报记者 刘旭 摄``, ``记者：马骁 通讯员：杨洁、虎勇``,
+    ``（天水日报记者 张丽）``, or one to five names alone (``李文``)."""
+    plain = simplified(line.strip())
+    if not plain:
+        return False
+    inner = plain[1:-1] if plain[0] in "（(" and plain[-1] in "）)" else plain
+    if _PHOTO_CREDIT.match(inner) or is_byline(inner) or is_signed_credit(inner):
+        return True
+    words = inner.split()
+    return 1 <= len(words) <= 5 and all(looks_like_name(w) for w in words)
+
+
 # The hundred commonest Chinese surnames (they cover about 85% of the population).
 SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"

@@ -91,3 +91,17 @@ def test_a_credit_under_a_sentence_filling_the_column_is_not_joined_to_it():
            "为坚守岗位的职工送去慰问品。\n\n嘉峪关市总工会还为困难职工发放慰问金。\n李文\n")
     [article] = cut_bulletin(web, []).articles
     assert article.meta.authors == ["李文"]
+
+
+def test_a_byline_after_the_last_paragraph_closes_the_article():
+    """What follows decides: a byline with no text after it is the closing credit (and every
+    name after a role counts, 虎勇 too); a byline above text opens the next article."""
+    text = ("县总工会：风雪里的一碗姜茶\n\n近日，我县迎来入冬以来最强降雪。2022年1月15日，县总工会"
+            "工作人员来到城区路口慰问交警。\n\n据了解，隆德县总工会将为户外劳动者送去慰问物资。\n\n"
+            "记者：马骁 通讯员：杨洁、虎勇\n\n编辑：李娜\n")
+    [article] = cut_bulletin(text, []).articles
+    assert sorted(article.meta.authors) == sorted(["马骁", "杨洁", "虎勇"])
+    opening = ("哈尔滨工会把热饭送到工地\n\n本报记者 刘旭 本报通讯员 冯洁\n\n2018年2月7日清晨，"
+               "哈尔滨市总工会的送餐车开进了施工工地。\n")
+    [article] = cut_bulletin(opening, []).articles
+    assert article.meta.authors == ["刘旭", "冯洁"]

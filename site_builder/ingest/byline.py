@@ -26,7 +26,7 @@ def names_in(text: str) -> list[str]:
         return []
     cleaned = _ROLE_WORDS.sub(lambda m: " " * len(m.group(0)), plain)
     cleaned = "".join(" " if c in "（）() □" else c for c in cleaned)
-    return [text[m.start() : m.end()] for m in re.finditer(r"[^\s、，,/]+", cleaned)
+    return [text[m.start() : m.end()] for m in re.finditer(r"[^\s、，,/：:]+", cleaned)
             if _NAME.match(m.group(0))]
 
 
@@ -53,6 +53,6 @@ def strip_lead(text: str) -> str:
 def credit_names(text: str) -> list[str]:
     """Names in a closing credit: （孙旭诞）, 潘凡 王锐 段晓旋, 计海新 摄."""
     names = names_in(text)
-    if text.strip().startswith(("（", "(")):
-        return names
+    if text.strip().startswith(("（", "(")) or _ROLE_WORDS.search(simplified(text)):
+        return names  # bracketed or role-marked (记者：马骁 通讯员：杨洁、虎勇): every slot is a name
     return [n for n in names if looks_like_name(n)] if len(names) > 1 else names

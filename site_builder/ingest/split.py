@@ -179,6 +179,8 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
                 _add_groups(segments, run)
             i = j
             continue
+        if kind == BYLINE and _closing_byline(body, units, kinds, i):
+            kind = CREDIT
         if kind in (LEAD, BYLINE, DIGEST) or body is None or body.closed or (
                 kind == TEXT and unit.gap >= 2 and body.pieces and kinds[i - 1] == TEXT):
             body = new_body(byline=kind in (LEAD, BYLINE))
@@ -193,6 +195,18 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             _add_piece(body, unit, kind)
         i += 1
     return segments
+
+
+def _closing_byline(body: Body | None, units: list[Unit], kinds: list[str], i: int) -> bool:
+    """A byline-shaped line (记者：马骁 通讯员：杨洁、虎勇) right under a finished paragraph, with no
+    text of its own after it (the page ends, or a headline or lead follows), is the article's
+    closing credit; one above text opens the next article."""
+    if body is None or body.closed or not body.pieces or units[i].gap > 1:
+        return False
+    last = body.pieces[-1]
+    if last.kind != "p" or not ends_sentence(last.text):
+        return False
+    return i + 1 == len(units) or kinds[i + 1] in HEADISH or kinds[i + 1] == LEAD
 
 
 def _subhead_run(run: list[tuple[Unit, str]], body: Body) -> bool:

@@ -105,3 +105,12 @@ def test_a_byline_after_the_last_paragraph_closes_the_article():
                "哈尔滨市总工会的送餐车开进了施工工地。\n")
     [article] = cut_bulletin(opening, []).articles
     assert article.meta.authors == ["刘旭", "冯洁"]
+
+
+def test_an_agency_dateline_on_its_own_line_takes_the_byline_below_it():
+    for sep in ("\n", "\n\n"):
+        text = ("全国工会筹集送温暖资金\n\n新华社北京1月22日电" + sep + "新华社记者 樊华" + sep +
+                "记者22日从全国总工会获悉，2014年元旦春节期间，各级工会共筹集送温暖资金二十余亿元。\n")
+        [article] = cut_bulletin(text, []).articles
+        assert article.meta.authors == ["樊华"]
+        assert article.meta.region.path == "全国"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .repair import LEAD_BYLINE
-from .text import MEDIA, PERSON, looks_like_name, simplified
+from .text import BYLINE_ROLE, MEDIA, PERSON, looks_like_name, simplified
 
 _ROLE_WORDS = re.compile(
     rf"本报|本刊|新华社|{MEDIA}(?=\s|记者|通讯员)|特约|见习|首席|"
@@ -15,6 +15,9 @@ _NAME = re.compile(rf"^{PERSON}$")
 # 记者张浩呈 通讯员郑轶文、王飞报道
 _AFTER_LEAD_BRACKET = re.compile(r"\s*[（(]([^（()）]{1,80})[）)]")
 _AFTER_LEAD_REPORT = re.compile(r"\s+(.{1,80}?)报道\s*")
+# An agency dateline set on a line of its own, its byline on the next: 新华社北京1月22日电 /
+# 新华社记者 樊华 (re-joined as one line when the page wraps them).
+_AFTER_LEAD_BYLINE = re.compile(rf"\s*((?:{BYLINE_ROLE})\s*[:：]?\s*{PERSON}(?:[\s、]+{PERSON})*)\s*$")
 
 
 def names_in(text: str) -> list[str]:
@@ -36,7 +39,7 @@ def lead_byline(text: str) -> tuple[str, list[str]]:
     lead = LEAD_BYLINE.match(plain)
     if not lead:
         return "", []
-    for pattern in (_AFTER_LEAD_BRACKET, _AFTER_LEAD_REPORT):
+    for pattern in (_AFTER_LEAD_BRACKET, _AFTER_LEAD_REPORT, _AFTER_LEAD_BYLINE):
         m = pattern.match(plain, lead.end())
         if m:
             names = names_in(text[m.start(1) : m.end(1)])

@@ -181,6 +181,10 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             continue
         if kind == BYLINE and _closing_byline(body, units, kinds, i):
             kind = CREDIT
+        if kind == BYLINE and _bare_dateline(body):
+            _add_piece(body, unit, kind)  # 新华社北京1月22日电 / 新华社记者 樊华: one lead
+            i += 1
+            continue
         if kind in (LEAD, BYLINE, DIGEST) or body is None or body.closed or (
                 kind == TEXT and unit.gap >= 2 and body.pieces and kinds[i - 1] == TEXT):
             body = new_body(byline=kind in (LEAD, BYLINE))
@@ -207,6 +211,14 @@ def _closing_byline(body: Body | None, units: list[Unit], kinds: list[str], i: i
     if last.kind != "p" or not ends_sentence(last.text):
         return False
     return i + 1 == len(units) or kinds[i + 1] in HEADISH or kinds[i + 1] == LEAD
+
+
+def _bare_dateline(body: Body | None) -> bool:
+    """A body holding only a lead with no text after it (an agency dateline on its own line)."""
+    from .byline import strip_lead
+
+    return (body is not None and len(body.pieces) == 1 and body.pieces[0].kind == "p"
+            and body.starts_with_byline and not strip_lead(body.pieces[0].text))
 
 
 def _subhead_run(run: list[tuple[Unit, str]], body: Body) -> bool:

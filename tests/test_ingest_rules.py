@@ -114,3 +114,15 @@ def test_an_agency_dateline_on_its_own_line_takes_the_byline_below_it():
         [article] = cut_bulletin(text, []).articles
         assert article.meta.authors == ["樊华"]
         assert article.meta.region.path == "全国"
+
+
+def test_a_short_last_line_does_not_narrow_the_column():
+    """A headline line is not re-joined to the paragraph under it as if it filled the column:
+    the column is the widest line of the paragraph's block, not the average."""
+    text = ("三亚市总工会日前走访酒店、景区等旅游服务\n企业，慰问春节期间坚守岗位的一线职工。\n\n"
+            "三亚慰问旅游旺季坚守职工\n\n\n儋州为环卫工人发放新春红包\n\n"
+            "儋州市总工会为全市八百名环卫工人每人发放新\n"
+            "春红包五百元，并送上2020年春节年货。（记者 \n吴清）\n")
+    articles = cut_bulletin(text, []).articles
+    assert [a.meta.title for a in articles] == ["三亚慰问旅游旺季坚守职工", "儋州为环卫工人发放新春红包"]
+    assert articles[1].meta.authors == ["吴清"]

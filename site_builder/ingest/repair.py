@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 from dataclasses import dataclass, field
 
 from .. import segment
@@ -70,6 +71,7 @@ class Unit:
     spaced: bool = False  # letter-spaced headline (为 工 会 改 革)
     after_marker: bool = False  # the text line right under a marker line (◆ 1月24日)
     doubled: bool = False  # a headline printed twice in a row on one line
+    column: int = 0  # display width of its block's wrapped lines (the median, last line aside)
 
 
 @dataclass
@@ -277,11 +279,12 @@ def _block_units(block: list[_Item], gap: int) -> list[Unit]:
             unit.after_marker = bool(_TIMELINE_DATE.match(prev.text))
         return out
     full = max(width(item.text) for item in block)
-    out = [Unit(block[0].text, block[0].lineno, gap)]
+    column = statistics.median_high(width(item.text) for item in block[:-1])
+    out = [Unit(block[0].text, block[0].lineno, gap, column=column)]
     for prev_item, item in itertools.pairwise(block):
         cur = out[-1]
         if _breaks_after(prev_item.text, item.text, full, cur.text):
-            out.append(Unit(item.text, item.lineno, 0,
+            out.append(Unit(item.text, item.lineno, 0, column=column,
                             after_marker=bool(_TIMELINE_DATE.match(prev_item.text))))
         else:
             cur.text = join_wrapped(cur.text, item.text)
@@ -424,8 +427,8 @@ def _block_width(units: list[Unit], n: int) -> int | None:
     unit = units[n]
     if unit.source_lines < 2:
         return None
-    # A joined unit's lines were at most this wide: its width over its line count, rounded up.
-    return -(-width(unit.text) // unit.source_lines)
+    # The typical width of the lines that wrapped: a short last line (吳清）) must not narrow it.
+    return unit.column or -(-width(unit.text) // unit.source_lines)
 
 
 def _drop_repeats(units: list[Unit], dropped: list[Dropped]) -> list[Unit]:

@@ -126,3 +126,17 @@ def test_a_short_last_line_does_not_narrow_the_column():
     articles = cut_bulletin(text, []).articles
     assert [a.meta.title for a in articles] == ["三亚慰问旅游旺季坚守职工", "儋州为环卫工人发放新春红包"]
     assert articles[1].meta.authors == ["吴清"]
+
+
+def test_a_headline_wrapped_in_two_is_one_title():
+    for first, tail in (("滨海新区工会为港口一线职工送去年夜饭食材和防寒", "用品"),
+                        ("百色市右江区总工会为芒果种植工人送去技术", "和年货")):
+        text = (f"{first}\n{tail}\n\n本报讯（通讯员 刘晓峰）2021年1月21日，工会把慰问品送到一线，"
+                "慰问节日期间不休息的职工四百余人。\n")
+        [article] = cut_bulletin(text, []).articles
+        assert article.meta.title == first + tail
+    # A byline name under a headline is no tail of it.
+    text = ("哈尔滨工会把热饭送到冰雪工地的施工现场\n刘旭\n\n2018年2月7日，哈尔滨市总工会的送餐车开进"
+            "了施工工地。\n")
+    [article] = cut_bulletin(text, []).articles
+    assert article.meta.title == "哈尔滨工会把热饭送到冰雪工地的施工现场"

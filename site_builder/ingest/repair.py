@@ -30,6 +30,7 @@ from .text import (
     is_han,
     join_wrapped,
     last_significant,
+    looks_like_name,
     normalize_spaces,
     simplified,
     width,
@@ -275,6 +276,11 @@ def _wrap(items: list[_Item | None]) -> list[Unit]:
 def _block_units(block: list[_Item], gap: int) -> list[Unit]:
     if len(block) == 1 or _headline_block(block):
         out = [Unit(item.text, item.lineno, gap if n == 0 else 0) for n, item in enumerate(block)]
+        for n in range(len(out) - 1, 0, -1):
+            if _headline_tail(out[n - 1].text, out[n].text):
+                out[n - 1].text = join_wrapped(out[n - 1].text, out[n].text)
+                out[n - 1].source_lines += 1
+                del out[n]
         for prev, unit in itertools.pairwise(out):
             unit.after_marker = bool(_TIMELINE_DATE.match(prev.text))
         return out
@@ -309,6 +315,24 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
     if ends_sentence(line) and is_credit_line(following):
         return True  # a credit under a sentence that happens to fill the column (…慰问品。/ 李文)
     return ends and width(line) < full - 4
+
+
+# Characters that cannot open a headline line: it continues the line above (…送去技术 / 和年货).
+_CONTINUATION_START = "和与及并的之等了着过们"
+
+
+def _headline_tail(line: str, following: str) -> bool:
+    """The second line of a headline wrapped in two (…送去年夜饭食材和防寒 / 用品): a scrap of
+    at most five characters under a long line, or a line opening with a conjunction or
+    particle. A name (a byline), a label or a —— subtitle is never a tail."""
+    tail = following.strip()
+    if not tail or " " in tail or tail.startswith("—") or _PUNCT_ANY.search(tail):
+        return False
+    if _PUNCT_ANY.search(line) and last_significant(line) in "：:":
+        return False
+    if looks_like_name(tail) or width(line) < 24:
+        return False
+    return width(tail) <= 10 or tail[0] in _CONTINUATION_START
 
 
 def _word_across(left: str, right: str) -> bool:

@@ -140,3 +140,10 @@ def test_a_headline_wrapped_in_two_is_one_title():
             "了施工工地。\n")
     [article] = cut_bulletin(text, []).articles
     assert article.meta.title == "哈尔滨工会把热饭送到冰雪工地的施工现场"
+
+
+def test_the_header_gives_the_paper_as_printed_and_a_leading_page_number():
+    text = ("吉林日報 2024年2月5日 星期一 第6版\n\n長春工會送溫暖\n\n"
+            "本報訊（記者 王柏）長春市總工會走訪職工。\n")
+    assert cut_bulletin(text, []).page.header.paper == "吉林日報"
+    assert parse_date_line("02 2023.1.13 星期五", near_edge=True, was_doubled=True).page == "02"

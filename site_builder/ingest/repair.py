@@ -135,7 +135,9 @@ def _take_header(lines: list[str], header: Header, furniture: list[Furniture]) -
         elif parsed:
             header.page = header.page or parsed.page
             header.date = header.date or parsed.date
-            header.paper = header.paper or parsed.paper
+            if parsed.paper and not header.paper:  # the name as printed (吉林日報), not its simplified copy
+                at = line.find(parsed.paper)
+                header.paper = (fixed or raw)[at : at + len(parsed.paper)]
             furniture.append(Furniture(raw, i + 1, "header"))
         else:
             continue

@@ -147,3 +147,14 @@ def test_the_header_gives_the_paper_as_printed_and_a_leading_page_number():
             "本報訊（記者 王柏）長春市總工會走訪職工。\n")
     assert cut_bulletin(text, []).page.header.paper == "吉林日報"
     assert parse_date_line("02 2023.1.13 星期五", near_edge=True, was_doubled=True).page == "02"
+
+
+def test_an_idiom_or_a_spirit_opening_with_a_place_name_is_no_place():
+    for phrase in ("同心协力", "同心同德", "四平八稳", "天长地久", "和平相处", "传承延安精神"):
+        text = (f"全总部署春节职工服务\n\n本报讯（记者 王鹏）全国总工会日前召开会议，要求各级工会{phrase}，"
+                "做好2024年春节期间职工服务工作。\n")
+        [article] = cut_bulletin(text, []).articles
+        assert article.meta.region.path == "全国", phrase
+    # Written as places they still are, also in the middle of a sentence.
+    assert [m.region.path for m in mentions("宁夏同心县总工会")] == ["宁夏", "宁夏/吴忠/同心"]
+    assert [m.region.path for m in mentions("甘肃和政县总工会")] == ["甘肃", "甘肃/临夏/和政"]

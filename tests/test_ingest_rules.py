@@ -158,3 +158,17 @@ def test_an_idiom_or_a_spirit_opening_with_a_place_name_is_no_place():
     # Written as places they still are, also in the middle of a sentence.
     assert [m.region.path for m in mentions("宁夏同心县总工会")] == ["宁夏", "宁夏/吴忠/同心"]
     assert [m.region.path for m in mentions("甘肃和政县总工会")] == ["甘肃", "甘肃/临夏/和政"]
+
+
+def test_a_headline_may_exclaim_or_ask():
+    text = ("过年好！工会把“福”送到家门口\n\n本报讯（记者 刘畅）1月18日，湘潭市总工会组织书法家走进社区，"
+            "为职工书写春联一千余幅。\n\n湘潭市总工会说，2023年春节前还将开展十场送福活动。\n\n\n"
+            "春节不回家？工会陪你过大年\n\n株洲市总工会日前推出“留株过年”服务套餐，为留在株洲的外地职工"
+            "提供免费观影服务。\n\n\n“娘家人”来了！\n\n1月17日，岳阳市总工会慰问组来到一处在建工地，"
+            "为建筑工人送去年货。（通讯员 李明）\n")
+    titles = [a.meta.title for a in cut_bulletin(text, []).articles]
+    assert titles == ["过年好！工会把“福”送到家门口", "春节不回家？工会陪你过大年", "“娘家人”来了！"]
+    # Speech standing alone in a body is no headline.
+    body = ("岳阳工会送年货\n\n本报讯（通讯员 李明）2023年1月17日，岳阳市总工会慰问组来到工地，送去年货。"
+            "\n\n“谢谢工会！”\n\n工人们纷纷表示感谢。\n")
+    assert len(cut_bulletin(body, []).articles) == 1

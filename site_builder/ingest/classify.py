@@ -14,6 +14,7 @@ from .text import (
     is_signed_credit,
     last_significant,
     looks_like_name,
+    marked_headline,
     simplified,
     split_trailing_credit,
     width,
@@ -72,7 +73,7 @@ def _kind(unit: Unit) -> str:
         return CREDIT
     if _LABEL.match(text) and width(text) <= 16:
         return LABEL
-    if is_headline(text):
+    if is_headline(text) or (unit.source_lines == 1 and marked_headline(text)):
         return HEAD
     return TEXT
 

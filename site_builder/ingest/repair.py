@@ -31,6 +31,7 @@ from .text import (
     join_wrapped,
     last_significant,
     looks_like_name,
+    marked_headline,
     normalize_spaces,
     simplified,
     width,
@@ -372,6 +373,8 @@ def _continues(prev: Unit, nxt: Unit, next_full: int | None) -> bool:
     if _TIMELINE_DATE.match(text):
         return False
     last = last_significant(text)
+    if prev.source_lines == 1 and marked_headline(text):
+        return False  # 春节不回家？工会陪你过大年 set alone: a headline, not a broken sentence
     if _bare_heading(nxt.text) and not _word_across(text, nxt.text):
         return False  # a dangling column end (continued elsewhere) before a headline
     if _DATELINE.match(text) or _DATELINE.match(nxt.text):

@@ -214,6 +214,20 @@ def ends_sentence(text: str) -> bool:
     return bool(m and (m.start() == 0 or last_significant(stripped[: m.start()]) in SENTENCE_END))
 
 
+def marked_headline(text: str) -> bool:
+    """A headline that exclaims or asks (过年好！工会把“福”送到家门口, 春节不回家？工会陪你过大年,
+    “娘家人”来了！): short, one clause, no full stop, and not a quotation standing alone
+    (“谢谢工会！” is speech)."""
+    t = text.strip()
+    if not t or width(t) > 60 or not any(c in "！？!?" for c in t):
+        return False
+    if any(c in "。；;…" for c in t) or t.count("，") + t.count(",") > 1 or quote_balance(t):
+        return False
+    if t[0] in "“「\"" and t[-1] in "”」\"":
+        return False
+    return last_significant(t) not in "，,、：:"
+
+
 def has_body_punct(text: str) -> bool:
     return any(c in BODY_ONLY for c in text)
 

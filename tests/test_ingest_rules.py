@@ -172,3 +172,19 @@ def test_a_headline_may_exclaim_or_ask():
     body = ("岳阳工会送年货\n\n本报讯（通讯员 李明）2023年1月17日，岳阳市总工会慰问组来到工地，送去年货。"
             "\n\n“谢谢工会！”\n\n工人们纷纷表示感谢。\n")
     assert len(cut_bulletin(body, []).articles) == 1
+
+
+def test_web_copy_with_no_blank_lines_between_items():
+    """One paragraph a line, no blank lines: a short line with no punctuation after a full
+    sentence is the next headline, and a headline naming a place the open article is not
+    about (its next paragraph naming it too) opens the next story, not a subhead."""
+    text = ("春节不回家？工会陪你过大年\n本报讯（记者 刘畅）湘潭市总工会日前推出“留湘过年”服务套餐，"
+            "为春节期间留在湘潭的外地职工提供免费观影、游园等服务。\n"
+            "岳阳工会为货车司机送上“暖心包”\n1月18日，岳阳市总工会在岳阳服务区为过往货车司机送上"
+            "“暖心包”，包里有手套和方便食品。2023年春节前还将继续。\n")
+    articles = cut_bulletin(text, []).articles
+    assert [a.meta.region.path for a in articles] == ["湖南/湘潭", "湖南/岳阳"]
+    # Subheads inside a roundup stay subheads: their places lie inside the article's.
+    roundup = ("湖南工会送温暖\n本报讯（记者 刘畅）2023年春节前，湖南省各级工会开展送温暖活动，"
+               "慰问职工十万人次。\n岳阳：暖心包送到服务区\n岳阳市总工会为货车司机送上暖心包。\n")
+    assert len(cut_bulletin(roundup, []).articles) == 1

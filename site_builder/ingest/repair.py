@@ -317,6 +317,10 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
     ends = ends_sentence(line) or last in "：:" or last in CLOSERS
     if ends_sentence(line) and is_credit_line(following):
         return True  # a credit under a sentence that happens to fill the column (…慰问品。/ 李文)
+    if ends_sentence(line) and _bare_heading(following) and width(following) < 0.8 * full:
+        # A short line without any punctuation cannot end a paragraph: the next headline
+        # (web copy set one paragraph a line, no blank lines between items).
+        return True
     return ends and width(line) < full - 4
 
 

@@ -171,7 +171,8 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             # wider gap than any inside the body (what follows decides the rest: a lead or
             # byline below starts a story).
             if (body is not None and not body.closed and kind == HEAD and nxt in (TEXT, ENTRY)
-                    and _subhead_run(run, body)):
+                    and _subhead_run(run, body)
+                    and not _heads_elsewhere(run, body, units[j].text if j < n else "")):
                 # A subhead set on two lines (冰雪大世界里 / 工会驿站暖人心) is one subhead.
                 body.pieces.append(Piece("h2", " ".join(u.text for u, _ in run), unit.lineno))
             else:
@@ -231,6 +232,26 @@ def _subhead_run(run: list[tuple[Unit, str]], body: Body) -> bool:
         return False
     return all(not u.vertical and not u.spaced and not _doubled(u) and width(u.text) <= 60
                for u, _ in run) and (first.gap < 2 or first.gap <= body.widest_gap)
+
+
+def _heads_elsewhere(run: list[tuple[Unit, str]], body: Body, following: str) -> bool:
+    """A headline naming a place the open article has not been about (neither it, nor one
+    inside or above it), whose next paragraph names that place too, opens the next story
+    (岳阳工会… under an item on 湘潭, with no blank lines to set them apart); a subhead
+    stays within its article's places."""
+    from .places import mentions
+
+    text = " ".join(u.text for u, _ in run)
+    heads = {m.region.path for m in mentions(text)}
+    if not heads:
+        return False
+    seen = {m.region.path for m in mentions(body.text())}
+    opening = {m.region.path for m in mentions(following[:60])}
+
+    def related(a: str, b: str) -> bool:
+        return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
+    return any(h in opening and not any(related(h, s) for s in seen) for h in heads)
 
 
 def _doubled(unit: Unit) -> bool:

@@ -74,14 +74,14 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
 def run_apart(target: Callable[..., object], *args: object) -> object:
     """``target(*args)`` in one forked process of its own (its memory is never this one's);
     its return value, or its exception raised here."""
-    return Beside(_without_channel, target, *args).result()
+    return ForkedJob(_without_channel, target, *args).result()
 
 
 def _without_channel(_channel: Channel, target: Callable[..., object], *args: object) -> object:
     return target(*args)
 
 
-class Beside:
+class ForkedJob:
     """``target(channel, *args)`` run in one forked process beside this one, which goes on.
 
     Through its :class:`Channel` the target tells the caller early what it is about to do
@@ -93,7 +93,7 @@ class Beside:
     def __init__(self, target: Callable[..., object], *args: object) -> None:
         context = multiprocessing.get_context("fork")
         self._pipe, theirs = context.Pipe()
-        self._process = context.Process(target=_run_beside,
+        self._process = context.Process(target=_run_forked_job,
                                         args=(os.getpid(), theirs, target, args))
         with _inherited_frozen():
             self._process.start()
@@ -145,21 +145,21 @@ class Beside:
 
 
 class Channel:
-    """The target's side of a :class:`Beside`."""
+    """The target's side of a :class:`ForkedJob`."""
 
     def __init__(self, pipe) -> None:
         self._pipe = pipe
 
     def note(self, message: object) -> None:
-        """Tell the caller what is about to happen (its :meth:`Beside.note`)."""
+        """Tell the caller what is about to happen (its :meth:`ForkedJob.note`)."""
         self._pipe.send(("note", message))
 
     def hear(self) -> object:
-        """Wait for the caller's next :meth:`Beside.tell`."""
+        """Wait for the caller's next :meth:`ForkedJob.tell`."""
         return self._pipe.recv()
 
 
-def _run_beside(parent: int, pipe, target: Callable[..., object], args: tuple) -> None:
+def _run_forked_job(parent: int, pipe, target: Callable[..., object], args: tuple) -> None:
     _die_with_parent(parent)
     try:
         outcome: tuple[str, object] = ("done", target(Channel(pipe), *args))

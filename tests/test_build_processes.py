@@ -19,7 +19,7 @@ from site_builder import fs, publish
 from site_builder.build import Builder, build_site
 from site_builder.config import load_config
 from site_builder.content.loader import _article_entries, article_files
-from site_builder.procs import Beside
+from site_builder.procs import ForkedJob
 
 
 def _answer(channel, value):
@@ -43,13 +43,13 @@ def _waiting(channel):
 
 
 def test_beside_brings_back_notes_results_and_errors():
-    job = Beside(_answer, 21)
+    job = ForkedJob(_answer, 21)
     assert job.note() == "starting"
     job.tell(2)
     assert job.result() == 42
     with pytest.raises(ValueError, match="bad front-matter"):
-        Beside(_fail, "bad front-matter").result()
-    died = Beside(_die)
+        ForkedJob(_fail, "bad front-matter").result()
+    died = ForkedJob(_die)
     assert died.note() is None  # no word before it ended
     with pytest.raises(RuntimeError, match="exit code 7"):
         died.result()
@@ -60,7 +60,7 @@ def test_beside_brings_back_notes_results_and_errors():
 def interruptible():
     """Ctrl+C raises KeyboardInterrupt in this process, as in a build run from a terminal,
     whatever the test run inherited: one started in the background by a non-interactive
-    shell ignores SIGINT, and so does every process it forks (Beside.interrupt sends SIGINT)."""
+    shell ignores SIGINT, and so does every process it forks (ForkedJob.interrupt sends SIGINT)."""
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
     signal.signal(signal.SIGINT, previous)
@@ -68,7 +68,7 @@ def interruptible():
 
 def test_an_interrupt_stops_the_process_beside_instead_of_waiting_for_it(interruptible):
     """Ctrl+C on a build: the search process stops too, as the build process does."""
-    job = Beside(_waiting)
+    job = ForkedJob(_waiting)
     assert job.note() == "waiting"
     job.interrupt()
     # The word to go on is sent after the interrupt, which is pending in the process before

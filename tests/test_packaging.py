@@ -18,6 +18,8 @@ from conftest import REPO
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from site_builder.render.minify import minified
+
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 LOCKS = {"run": REPO / "requirements" / "run.txt", "ci": REPO / "requirements" / "ci.txt"}
 
@@ -123,7 +125,7 @@ def test_a_wheel_in_a_fresh_venv_inits_builds_and_searches_a_project(tmp_path):
     out = demo / "output"
     assert (out / "index.html").is_file()
     style = (out / "static" / "style.css").read_bytes()
-    assert style == (REPO / "templates" / "static" / "style.css").read_bytes()
+    assert style == minified("style.css", (REPO / "templates" / "static" / "style.css").read_bytes())
     hits = json.loads(run(["site-builder", "search", "送温暖", "--json"], cwd=demo, env=env))
     titles = {hit["title"] for hit in hits}
     assert "区总工会送温暖慰问环卫工人" in titles, hits

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from conftest import serve_directory
-from test_search import write_site
+from sites import write_site
 
 from site_builder.build import build_site
 from site_builder.config import load_config
@@ -54,6 +54,8 @@ def choose(page, select: str, value: str) -> None:
 
 
 def test_sort_and_year_range_give_the_cli_hits_and_widening_gives_all_back(chromium_browser, site):
+    from playwright.sync_api import expect
+
     url, index = site
     page = chromium_browser.new_page()
     problems: list[str] = []
@@ -82,12 +84,12 @@ def test_sort_and_year_range_give_the_cli_hits_and_widening_gives_all_back(chrom
     assert shown(page, url) == cli(index, QUERY)
 
     page.go_back()  # to the date sort, every year
-    page.wait_for_function("document.getElementById('search-sort').value === 'date'")
+    expect(page.locator("#search-sort")).to_have_value("date")  # no eval: the CSP forbids it
     assert shown(page, url) == cli(index, QUERY, "date")
     page.go_back()
     page.go_back()  # to the range 2021..2022
-    page.wait_for_function("document.getElementById('search-from').value === '2021'"
-                           " && document.getElementById('search-to').value === '2022'")
+    expect(page.locator("#search-from")).to_have_value("2021")
+    expect(page.locator("#search-to")).to_have_value("2022")
     assert (page.input_value("#search-from"), page.input_value("#search-to")) == ("2021", "2022")
     assert shown(page, url) == cli(index, ranged, "date")
     assert problems == []

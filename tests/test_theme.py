@@ -11,6 +11,7 @@ from conftest import FIXTURES, REPO
 from site_builder.build import build_site
 from site_builder.cli import cli
 from site_builder.config import load_config
+from site_builder.render.minify import minified
 from site_builder.theme import default_theme, template_dirs, theme_files
 
 
@@ -46,7 +47,7 @@ def test_a_project_without_templates_builds_with_the_default_theme(tmp_path):
     out = build(site)
     theme = default_theme()
     for name in ("style.css", "search.js", "search.css"):
-        assert (out / "static" / name).read_bytes() == (theme / "static" / name).read_bytes()
+        assert (out / "static" / name).read_bytes() == minified(name, (theme / "static" / name).read_bytes())
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "static/style.css" in index and "<html" in index
 
@@ -65,11 +66,12 @@ def test_a_project_file_replaces_the_themes_file_of_the_same_name_only(tmp_path)
     out = build(site)
     # overridden: base.html (so every page that extends it) and the stylesheet
     assert "本会自己的页脚" in (out / "index.html").read_text(encoding="utf-8")
-    assert (out / "static" / "style.css").read_text(encoding="utf-8") == "body { color: #123456 }\n"
+    assert (out / "static" / "style.css").read_text(encoding="utf-8") == "body{color:#123456}"
     # added beside the theme's files
     assert (out / "static" / "logo.svg").is_file()
     # the rest still from the theme
-    assert (out / "static" / "search.js").read_bytes() == (theme / "static/search.js").read_bytes()
+    assert (out / "static" / "search.js").read_bytes() == minified(
+        "search.js", (theme / "static/search.js").read_bytes())
     assert "<article" in next((out / "articles").rglob("index.html")).read_text(encoding="utf-8")
 
 

@@ -38,7 +38,7 @@ class BuildLocked(Exception):
 
 @contextlib.contextmanager
 def build_lock(state: Path, waiting: Callable[[str], None]) -> Iterator[None]:
-    """Hold the project's build lock; ``waiting(message)`` is told when another build has
+    """Hold the project's build lock; ``waiting(message)`` is called when another build has
     it. A lock whose holder was killed is free (the OS releases it)."""
     state.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(state / "build.lock"))

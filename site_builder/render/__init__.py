@@ -20,6 +20,7 @@ from ..theme import template_dirs, theme_files
 from .feeds import atom_feed, robots, sitemap, sitemap_entries
 from .fingerprint import page_fingerprint
 from .media import article_media
+from .minify import minified
 from .plan import SEARCH_URL, Page, plan_site, search_page
 from .views import href, page_context, page_view, place, site_view
 
@@ -98,11 +99,11 @@ def render_pages(pages: list[Page], env: jinja2.Environment, config: Config, out
 
 
 PARALLEL_MIN = 400  # pages; fewer render faster than processes start
-LINK_MIN = 32  # pages due before reading the donor's fingerprints is worth its cost
+LINK_MIN = 32  # pages due before reading the source copy's fingerprints is worth its cost
 
 
 def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[str, str],
-               out_dir: Path, donor: Path, donor_pages: Callable[[], dict[str, str] | None],
+               out_dir: Path, source: Path, source_fingerprints: Callable[[], dict[str, str] | None],
                *, least: int | None = None) -> tuple[dict[str, str], int]:
     """Bring pages due in ``out_dir`` (their fingerprint differs from ``previous``) from
     another copy of the site that holds them as they would be rendered: hard links, each
@@ -111,10 +112,10 @@ def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[s
 
     After an article is added or removed, the spare copy of the site is behind the live one
     by the pages that build made (~900 at 10k, a second of rendering for the next edit).
-    ``donor_pages`` (the donor's fingerprints) is called only when ``least`` (LINK_MIN)
+    ``source_fingerprints`` (the source copy's fingerprints) is called only when ``least`` (LINK_MIN)
     pages are due."""
     due = [p for p in pages if previous.get(p.url) != fingerprints[p.url]]
-    theirs = donor_pages() if len(due) >= (LINK_MIN if least is None else least) else None
+    theirs = source_fingerprints() if len(due) >= (LINK_MIN if least is None else least) else None
     if not theirs:
         return previous, 0
     now = dict(previous)
@@ -131,8 +132,8 @@ def link_pages(pages: list[Page], fingerprints: dict[str, str], previous: dict[s
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            link_over(f"{donor}/{page.file}", dest, suffix)
-        except OSError:  # gone from the donor, links refused: rendered instead
+            link_over(f"{source}/{page.file}", dest, suffix)
+        except OSError:  # gone from the source copy, links refused: rendered instead
             continue
         now[page.url] = fingerprint
         linked += 1
@@ -227,7 +228,7 @@ def write_extras(pages: list[Page], archive: Archive, config: Config, out_dir: P
     _EXTRAS = made
     files["robots.txt"] = robots(config)
     for name, source in theme_files(config, STATIC_DIR).items():
-        files[f"{STATIC_DIR}/{name}"] = source.read_bytes()
+        files[f"{STATIC_DIR}/{name}"] = minified(name, source.read_bytes())
     content = config.content_dir.resolve()
     for target, source in article_media(archive.articles).items():
         path = (content / source).resolve()

@@ -13,7 +13,7 @@ Files (all deterministic: a function of the articles, never of the build history
 * ``doc/<n>.json`` — what a result shows (title, url, region, date, text).
 * ``fold/<page>.json`` — the character folding table, by 256-code-point page, for queries.
 
-Beside them, outside the output, ``.site-builder/index/whoosh/``: the Whoosh index the CLI
+Next to them, outside the output, ``.site-builder/index/whoosh/``: the Whoosh index the CLI
 and the dev server query (schema.py), which holds the same ``doc_view`` as stored fields and
 each article's document number; a full export writes it anew, a patch updates the articles
 at the numbers it changed.
@@ -233,7 +233,7 @@ class Exporter:
             note("patched" if few else "full")  # (a patch falls back to full when an old
             # The state goes before anything it describes changes, and comes back last: a
             # stage stopped in between (a killed build) leaves none, and the next encodes
-            # everything. Beside shards already new, an old state made the next patch count
+            # everything. Besides shards already new, an old state made the next patch count
             # each changed record's bytes against itself, and drift from a clean build.
             _unlink(self.root / STATE_FILE)
             patched = few and self._patch(docs, slots, old_order, cache)  # text is missing)

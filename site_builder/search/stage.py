@@ -21,7 +21,7 @@ from pathlib import Path
 from ..config import Config
 from ..content import Article
 from ..fs import mirror
-from ..procs import Beside, Channel
+from ..procs import Channel, ForkedJob
 
 SEND_AS_KEYS_MAX = 256  # articles parsed since the fork past which a new process is cheaper
 
@@ -33,7 +33,7 @@ class SearchStage:
     def __init__(self, config: Config, out_dir: Path, live: Path | None,
                  cached: dict[str, tuple] | None = None) -> None:
         self.config, self.out_dir, self.live = config, out_dir, live
-        self._process = Beside(_start_early, cached, config, out_dir, live) if cached else None
+        self._process = ForkedJob(_start_early, cached, config, out_dir, live) if cached else None
         self._shared = live is None  # (no output: the process waits for no word)
 
     def send(self, articles: Sequence[Article], parsed_since_fork: Container[str]) -> None:
@@ -46,7 +46,7 @@ class SearchStage:
                                     for a, new in zip(articles, fresh, strict=True)])
                 return
             self.cancel()
-        self._process = Beside(_run, list(articles), self.config, self.out_dir, self.live)
+        self._process = ForkedJob(_run, list(articles), self.config, self.out_dir, self.live)
 
     def cancel(self, *, interrupted: bool = False) -> None:
         """Stop a process that was not sent the articles (the build stopped), and reap it."""

@@ -188,3 +188,13 @@ def test_web_copy_with_no_blank_lines_between_items():
     roundup = ("湖南工会送温暖\n本报讯（记者 刘畅）2023年春节前，湖南省各级工会开展送温暖活动，"
                "慰问职工十万人次。\n岳阳：暖心包送到服务区\n岳阳市总工会为货车司机送上暖心包。\n")
     assert len(cut_bulletin(roundup, []).articles) == 1
+
+
+def test_a_headline_below_its_body_with_a_wider_gap_after_it_is_no_subhead():
+    text = ("来自四川达州的王师傅今年在西宁过年。1月20日，西宁市总工会把年夜饭送到了工地。\n\n"
+            "西宁市总工会负责人介绍，2021年春节前将为留宁过年的职工送去年货。\n\n"
+            "留宁过年的工友吃上团圆饭\n\n\n海东市总工会日前为全市困难劳模送去慰问金。\n\n"
+            "海东市总工会还为困难劳模开展免费体检。（记者 马宁）\n\n海东：困难劳模收到慰问金\n")
+    articles = cut_bulletin(text, []).articles
+    assert [(a.meta.title, a.meta.region.path) for a in articles] == [
+        ("留宁过年的工友吃上团圆饭", "青海/西宁"), ("海东：困难劳模收到慰问金", "青海/海东")]

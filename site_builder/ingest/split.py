@@ -171,8 +171,8 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             # wider gap than any inside the body (what follows decides the rest: a lead or
             # byline below starts a story).
             if (body is not None and not body.closed and kind == HEAD and nxt in (TEXT, ENTRY)
-                    and _subhead_run(run, body)
-                    and not _heads_elsewhere(run, body, units[j].text if j < n else "")):
+                    and _subhead_run(run, body) and units[j].gap <= max(1, body.widest_gap)
+                    and not _heads_elsewhere(run, body, units[j].text)):
                 # A subhead set on two lines (冰雪大世界里 / 工会驿站暖人心) is one subhead.
                 body.pieces.append(Piece("h2", " ".join(u.text for u, _ in run), unit.lineno))
             else:

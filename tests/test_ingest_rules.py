@@ -198,3 +198,10 @@ def test_a_headline_below_its_body_with_a_wider_gap_after_it_is_no_subhead():
     articles = cut_bulletin(text, []).articles
     assert [(a.meta.title, a.meta.region.path) for a in articles] == [
         ("留宁过年的工友吃上团圆饭", "青海/西宁"), ("海东：困难劳模收到慰问金", "青海/海东")]
+
+
+def test_a_byline_may_say_what_each_name_contributed():
+    text = ("太原工会驿站暖人心\n\n文/记者 郭晓霞 图/通讯员 任丽娟\n\n2024年1月16日，太原市总工会在"
+            "全市工会驿站推出暖心早餐，为户外劳动者免费提供热粥。\n")
+    [article] = cut_bulletin(text, []).articles
+    assert article.meta.authors == ["郭晓霞", "任丽娟"]

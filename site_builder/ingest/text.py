@@ -107,8 +107,9 @@ _CREDIT_EXTRA = re.compile(rf"{CREDIT_ROLE}|[\u4e00-\u9fff]{{2,6}}(?:日报|晚�
 _CREDIT_NAME = re.compile(rf"^{PERSON}$")
 
 
-BYLINE_ROLE = (rf"(?:本报|本刊|新华社|{MEDIA})?(?:特约|见习|首席|实习)?"
-               r"(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
+# What each name contributed may come first: 文/记者 郭晓霞 图/通讯员 任丽娟.
+BYLINE_ROLE = (rf"(?:(?:文|图|文图|图文|摄影|视频)\s*[/／:：]\s*)?(?:本报|本刊|新华社|{MEDIA})?"
+               r"(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
 BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*{PERSON}"
                     rf"(?:[\s、，,]+{PERSON})*\s*)+$")
 

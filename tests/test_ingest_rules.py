@@ -205,3 +205,12 @@ def test_a_byline_may_say_what_each_name_contributed():
             "全市工会驿站推出暖心早餐，为户外劳动者免费提供热粥。\n")
     [article] = cut_bulletin(text, []).articles
     assert article.meta.authors == ["郭晓霞", "任丽娟"]
+
+
+def test_a_headline_as_wide_as_the_column_is_not_glued_to_the_opening_below_it():
+    for head, opening in (("郑州工会驿站为外卖骑手送上羊肉烩面啦", "1月16日，郑州市总工会在金水区一处工"),
+                          ("鄭州工會驛站為外賣騎手送上羊肉燴麵啦", "近日，鄭州市總工會在金水區一處工會驛")):
+        text = (f"{head}\n{opening}\n会驿站开展活动，为外卖骑手送上一碗热\n"
+                "腾腾的羊肉烩面。2024年春节前驿站将\n每周开展一次暖心活动。\n")
+        [article] = cut_bulletin(text, []).articles
+        assert article.meta.title == head

@@ -313,6 +313,8 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
     if (so_far == line and not _PUNCT_ANY.search(line) and not re.search(r"[A-Za-z0-9]", line)
             and width(line) < 0.6 * full):
         return True  # a kicker or headline set alone above its text: a wrapped line fills the column
+    if so_far == line and not _PUNCT_ANY.search(line) and _opens_paragraph(following):
+        return True  # a headline as wide as the column right above a paragraph's opening clause
     last = line.rstrip()[-1]
     ends = ends_sentence(line) or last in "：:" or last in CLOSERS
     if ends_sentence(line) and is_credit_line(following):
@@ -340,6 +342,20 @@ def _headline_tail(line: str, following: str) -> bool:
     if looks_like_name(tail) or width(line) < 24:
         return False
     return width(tail) <= 10 or tail[0] in _CONTINUATION_START
+
+
+_DATE_OPENING = re.compile(r"^\d{1,2}\s*月\s*\d{1,2}\s*日(?:上午|下午|晚上|清晨|早上|凌晨)?[，,]")
+
+
+def _opens_paragraph(line: str) -> bool:
+    """A line that opens a paragraph with a time clause: ``1月16日，`` or ``近日，`` (a time word,
+    adverb or conjunction of at most four characters before the comma)."""
+    plain = simplified(line.lstrip())
+    if _DATE_OPENING.match(plain):
+        return True
+    clause = first_clause(plain)
+    return (1 <= len(clause) <= 4 and plain[len(clause) : len(clause) + 1] in ("，", ",")
+            and segment.word_tag(clause)[:1] in ("t", "c", "d"))
 
 
 def _word_across(left: str, right: str) -> bool:

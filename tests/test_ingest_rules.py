@@ -214,3 +214,11 @@ def test_a_headline_as_wide_as_the_column_is_not_glued_to_the_opening_below_it()
                 "腾腾的羊肉烩面。2024年春节前驿站将\n每周开展一次暖心活动。\n")
         [article] = cut_bulletin(text, []).articles
         assert article.meta.title == head
+
+
+def test_a_workers_home_town_does_not_outweigh_the_union_acting():
+    text = ("一张车票的温度\n\n本报讯（记者 陆敏）“回四川老家的票拿到了！”来自四川广安的李师傅和来自四川"
+            "南充的妻子都在一家电子厂上班。1月15日，苏州工业园区总工会把两张返乡车票送到他们手中。\n\n"
+            "据介绍，2024年春节前，园区总工会共为两千名外地职工购买返乡车票。\n")
+    [article] = cut_bulletin(text, []).articles
+    assert article.meta.region.path == "江苏/苏州"

@@ -222,3 +222,12 @@ def test_a_workers_home_town_does_not_outweigh_the_union_acting():
             "据介绍，2024年春节前，园区总工会共为两千名外地职工购买返乡车票。\n")
     [article] = cut_bulletin(text, []).articles
     assert article.meta.region.path == "江苏/苏州"
+
+
+def test_a_byline_after_a_box_and_a_credit_with_a_full_width_slash():
+    body = "\n\n2024年1月16日，太原市总工会在全市工会驿站推出暖心早餐，为户外劳动者免费提供热粥。"
+    for byline in ("■本报记者 郭晓霞", "◎记者 郭晓霞", "□本报记者 郭晓霞 通讯员 任丽娟"):
+        [article] = cut_bulletin(f"太原工会驿站暖人心\n\n{byline}{body}\n", []).articles
+        assert article.meta.authors[0] == "郭晓霞", byline
+    [article] = cut_bulletin(f"太原工會驛站暖人心{body}\n記者 郭曉霞／攝\n", []).articles
+    assert article.meta.authors == ["郭曉霞"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .repair import LEAD_BYLINE
-from .text import BYLINE_ROLE, MEDIA, PERSON, looks_like_name, simplified
+from .text import BYLINE_MARKS, BYLINE_ROLE, MEDIA, PERSON, credit_form, looks_like_name, simplified
 
 _ROLE_WORDS = re.compile(
     rf"本报|本刊|新华社|{MEDIA}(?=\s|记者|通讯员)|特约|见习|首席|"
@@ -24,11 +24,11 @@ def names_in(text: str) -> list[str]:
     """Names in a byline or credit fragment: role words removed, split on spaces and 、.
 
     Matching is done on the simplified form (a Big5 page); names are returned as printed."""
-    plain = simplified(text)
+    plain = credit_form(text)
     if "单位" in plain or "《" in plain:
         return []
     cleaned = _ROLE_WORDS.sub(lambda m: " " * len(m.group(0)), plain)
-    cleaned = "".join(" " if c in "（）() □" else c for c in cleaned)
+    cleaned = "".join(" " if c in "（）() " or c in BYLINE_MARKS else c for c in cleaned)
     return [text[m.start() : m.end()] for m in re.finditer(r"[^\s、，,/：:]+", cleaned)
             if _NAME.match(m.group(0))]
 

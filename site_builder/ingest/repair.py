@@ -399,7 +399,7 @@ def _continues(prev: Unit, nxt: Unit, next_full: int | None) -> bool:
         return False  # a dangling column end (continued elsewhere) before a headline
     if _DATELINE.match(text) or _DATELINE.match(nxt.text):
         return False
-    if _ITEM_START.match(text) and not _NAME_AFTER_MARKER.match(text):
+    if _ITEM_START.match(text) and not _NAME_AFTER_MARKER.match(text) and not is_byline(text):
         return True
     if prev.source_lines > 1 or width(text) >= LONG_UNIT or prev.after_marker:
         return True

@@ -114,9 +114,20 @@ BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*{PERSON}"
                     rf"(?:[\s、，,]+{PERSON})*\s*)+$")
 
 
+# A box or bullet some papers print before a byline (■本报记者 郭晓霞, ◎记者 郭晓霞).
+BYLINE_MARKS = "■◎□●◆▲★☆○◇"
+
+
+def credit_form(text: str) -> str:
+    """The text as bylines and credits are matched: simplified, full-width slashes as ``/``
+    (记者 郭晓霞／摄); same length, so spans found in it are spans of the printed text."""
+    return simplified(text).replace("／", "/")
+
+
 def is_byline(line: str) -> bool:
-    """A line that is only a byline: 本报记者 李丰, 记者 范翊 通讯员 王芳, 新华社记者 樊曦."""
-    return bool(BYLINE.match(simplified(line.strip())))
+    """A line that is only a byline: 本报记者 李丰, 记者 范翊 通讯员 王芳, 新华社记者 樊曦,
+    ■本报记者 郭晓霞."""
+    return bool(BYLINE.match(credit_form(line.strip()).lstrip(BYLINE_MARKS + " ")))
 
 
 def is_signed_credit(text: str) -> bool:
@@ -138,7 +149,7 @@ _PHOTO_CREDIT = re.compile(rf"^(?:(?:{BYLINE_ROLE})?\s*{PERSON}\s+)*(?:{BYLINE_R
 def is_credit_line(line: str) -> bool:
     """A line that is only a credit or byline: ``本报记者 刘旭 摄``, ``记者：马骁 通讯员：杨洁、虎勇``,
     ``（天水日报记者 张丽）``, or one to five names alone (``李文``)."""
-    plain = simplified(line.strip())
+    plain = credit_form(line.strip())
     if not plain:
         return False
     inner = plain[1:-1] if plain[0] in "（(" and plain[-1] in "）)" else plain

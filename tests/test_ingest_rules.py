@@ -231,3 +231,30 @@ def test_a_byline_after_a_box_and_a_credit_with_a_full_width_slash():
         assert article.meta.authors[0] == "郭晓霞", byline
     [article] = cut_bulletin(f"太原工會驛站暖人心{body}\n記者 郭曉霞／攝\n", []).articles
     assert article.meta.authors == ["郭曉霞"]
+
+
+def test_credit_lines_with_contribution_labels_close_the_article():
+    text = ("茶山镇工会慰问环卫工人\n\n1月18日上午，东莞市茶山镇总工会为环卫工人送上姜茶。\n\n"
+            "据了解，2021年春节前，茶山镇总工会将为全镇环卫工人送去慰问品。\n文字：叶欣 通讯员 何明\n"
+            "图片：茶山镇总工会供图\n编辑：符德\n\n\n顺德工会送年夜饭\n\n顺德城市网讯（通讯员 梁敏）"
+            "1月22日，佛山市顺德区总工会为外来职工送上团圆饭。\n")
+    first, second = cut_bulletin(text, []).articles
+    assert sorted(first.meta.authors) == ["何明", "叶欣"]
+    assert first.draft.pieces[-1].text == "图片：茶山镇总工会供图"
+    assert second.meta.authors == ["梁敏"]
+
+
+def test_two_media_joined_before_a_role():
+    text = ("盐城为困难职工子女发放助学金\n\n工人日报-中工网记者 王伟 通讯员 高静\n\n"
+            "盐城市总工会日前为困难职工子女发放助学金。2025年春节前，助学金全部发放到位。\n")
+    [article] = cut_bulletin(text, []).articles
+    assert article.meta.authors == ["王伟", "高静"]
+
+
+def test_a_photo_caption_above_the_lead_belongs_to_the_story():
+    text = ("文峰区工会送饺子\n\n本报讯（记者 王帆）1月20日，安阳市文峰区总工会为环卫工人送上饺子。\n\n\n"
+            "滑县总工会筹资送温暖\n\n慰问现场。张扬 本报记者 高远摄\n\n本报讯(张扬 刘婷 记者高远)新春佳节"
+            "来临之际，滑县总工会筹措资金开展2022年送温暖活动。\n")
+    _, article = cut_bulletin(text, []).articles
+    assert article.meta.title == "滑县总工会筹资送温暖"
+    assert sorted(article.meta.authors) == sorted(["张扬", "刘婷", "高远"])

@@ -9,7 +9,7 @@ from .text import BYLINE_MARKS, BYLINE_ROLE, MEDIA, PERSON, credit_form, looks_l
 
 _ROLE_WORDS = re.compile(
     rf"本报|本刊|新华社|{MEDIA}(?=\s|记者|通讯员)|特约|见习|首席|"
-    r"实习生|实习|记者|通讯员|撰稿|作者|摄影|报道|摄|编译|整理|文图|图文|文/|图/|/文|/图")
+    r"实习生|实习|记者|通讯员|撰稿|作者|摄影|报道|摄|编译|整理|文字|图片|文图|图文|文/|图/|/文|/图")
 _NAME = re.compile(rf"^{PERSON}$")
 # After a lead (本报讯, 新华社北京1月17日电, 邵阳新闻在线讯, 武冈融媒报道：): （记者… 通讯员…）, or
 # 记者张浩呈 通讯员郑轶文、王飞报道

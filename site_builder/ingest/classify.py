@@ -9,6 +9,7 @@ from .text import (
     BYLINE_ROLE,
     has_body_punct,
     is_byline,
+    is_credit_line,
     is_signed_credit,
     last_significant,
     looks_like_name,
@@ -62,7 +63,7 @@ def _kind(unit: Unit) -> str:
     if is_byline(text) or _BOX_NAME.match(text):
         return BYLINE
     if _BRACKET_CREDIT.match(text) or _PHOTO_CREDIT.match(text.replace("／", "/")) \
-            or is_signed_credit(text):
+            or is_signed_credit(text) or is_credit_line(text):
         return CREDIT
     if unit.vertical or unit.spaced:
         return HEAD

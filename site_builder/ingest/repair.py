@@ -317,6 +317,8 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
         return True  # a headline as wide as the column right above a paragraph's opening clause
     last = line.rstrip()[-1]
     ends = ends_sentence(line) or last in "：:" or last in CLOSERS
+    if is_credit_line(line) and not _PUNCT_ANY.sub("", line).isdigit():
+        return True  # a credit line ends its unit (文字：叶欣 通讯员 何明 / 图片：…供图)
     if ends_sentence(line) and is_credit_line(following):
         return True  # a credit under a sentence that happens to fill the column (…慰问品。/ 李文)
     if ends_sentence(line) and _bare_heading(following) and width(following) < 0.8 * full:

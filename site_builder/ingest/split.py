@@ -182,8 +182,17 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             continue
         if kind == BYLINE and _closing_byline(body, units, kinds, i):
             kind = CREDIT
+        if kind == CREDIT and body is not None and body.closed and unit.gap == 0 \
+                and body.pieces and body.pieces[-1].kind == "credit":
+            _add_piece(body, unit, kind)  # a second credit line: 文字：… / 图片：…供图
+            i += 1
+            continue
         if kind == BYLINE and _bare_dateline(body):
             _add_piece(body, unit, kind)  # 新华社北京1月22日电 / 新华社记者 樊华: one lead
+            i += 1
+            continue
+        if kind == LEAD and _caption_only(body):
+            _add_piece(body, unit, kind)  # a photo caption printed above the story's lead
             i += 1
             continue
         if kind in (LEAD, BYLINE, DIGEST) or body is None or body.closed or (
@@ -211,7 +220,16 @@ def _closing_byline(body: Body | None, units: list[Unit], kinds: list[str], i: i
     last = body.pieces[-1]
     if last.kind != "p" or not ends_sentence(last.text):
         return False
-    return i + 1 == len(units) or kinds[i + 1] in HEADISH or kinds[i + 1] == LEAD
+    return i + 1 == len(units) or kinds[i + 1] in HEADISH or kinds[i + 1] in (LEAD, CREDIT)
+
+
+def _caption_only(body: Body | None) -> bool:
+    """A body holding only a short photo caption (慰问现场。张扬 本报记者 高远摄): the picture of
+    the story whose lead follows, not a story of its own."""
+    if body is None or body.closed or len(body.pieces) != 1 or body.pieces[0].kind != "p":
+        return False
+    text = body.pieces[0].text.strip()
+    return width(text) <= 80 and text.endswith("摄") and not body.starts_with_byline
 
 
 def _bare_dateline(body: Body | None) -> bool:

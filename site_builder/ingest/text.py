@@ -94,7 +94,8 @@ def split_trailing_credit(text: str) -> tuple[str, str]:
 
 # A paper, site, station or county media centre named before a role (福州日报记者, 中工网记者,
 # 固原融媒记者, 鹤报融媒体记者).
-MEDIA = r"[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台|融媒体中心|融媒体|融媒|新闻中心|客户端)"
+_ONE_MEDIA = r"[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台|融媒体中心|融媒体|融媒|新闻中心|客户端)"
+MEDIA = rf"(?:{_ONE_MEDIA}[-－—·])?{_ONE_MEDIA}"  # two joined: 工人日报-中工网记者
 # A personal name: 2–4 characters, or a transliterated name joined by middle dots (热依拉·艾买提).
 PERSON = r"(?:[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,8}(?:·[\u4e00-\u9fff]{1,8})?|[\u4e00-\u9fff·]{2,4})"
 # What a credit says besides names: roles (记者, 通讯员), a paper or site (福州日报, 中工网) and
@@ -108,7 +109,7 @@ _CREDIT_NAME = re.compile(rf"^{PERSON}$")
 
 
 # What each name contributed may come first: 文/记者 郭晓霞 图/通讯员 任丽娟.
-BYLINE_ROLE = (rf"(?:(?:文|图|文图|图文|摄影|视频)\s*[/／:：]\s*)?(?:本报|本刊|新华社|{MEDIA})?"
+BYLINE_ROLE = (rf"(?:(?:文字|图片|文|图|文图|图文|摄影|视频)\s*[/／:：]\s*)?(?:本报|本刊|新华社|{MEDIA})?"
                r"(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
 BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*{PERSON}"
                     rf"(?:[\s、，,]+{PERSON})*\s*)+$")
@@ -146,6 +147,10 @@ def is_signed_credit(text: str) -> bool:
 _PHOTO_CREDIT = re.compile(rf"^(?:(?:{BYLINE_ROLE})?\s*{PERSON}\s+)*(?:{BYLINE_ROLE})?\s*{PERSON}\s*/?\s*摄$")
 
 
+# A picture supplied by an organisation: 图片：茶山镇总工会供图, （受访者供图）.
+_SUPPLIED = re.compile(r"^(?:(?:图片|图|摄影)\s*[:：/]\s*)?[\u4e00-\u9fff]{2,20}供图$")
+
+
 def is_credit_line(line: str) -> bool:
     """A line that is only a credit or byline: ``本报记者 刘旭 摄``, ``记者：马骁 通讯员：杨洁、虎勇``,
     ``（天水日报记者 张丽）``, or one to five names alone (``李文``)."""
@@ -154,6 +159,8 @@ def is_credit_line(line: str) -> bool:
         return False
     inner = plain[1:-1] if plain[0] in "（(" and plain[-1] in "）)" else plain
     if _PHOTO_CREDIT.match(inner) or is_byline(inner) or is_signed_credit(inner):
+        return True
+    if _SUPPLIED.match(inner):
         return True
     words = inner.split()
     return 1 <= len(words) <= 5 and all(looks_like_name(w) for w in words)

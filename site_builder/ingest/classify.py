@@ -6,14 +6,14 @@ import re
 
 from .repair import _DATELINE, _TIMELINE_DATE, LEAD_BYLINE, Unit
 from .text import (
-    BYLINE as BYLINE_LINE,
-)
-from .text import (
     BYLINE_ROLE,
     has_body_punct,
+    is_byline,
+    is_credit_line,
     is_signed_credit,
     last_significant,
     looks_like_name,
+    marked_headline,
     simplified,
     split_trailing_credit,
     width,
@@ -30,7 +30,6 @@ ENTRY = "entry"  # timeline date: ◆ 1月24日
 DATELINE = "dateline"  # diary date: 2025年1月2日 星期四 晴
 
 ROLE = BYLINE_ROLE
-_BYLINE = BYLINE_LINE
 _BOX_NAME = re.compile(r"^□\s*[\u4e00-\u9fff·]{2,4}(?:[\s、]+[\u4e00-\u9fff·]{2,4})*$")
 _BRACKET_CREDIT = re.compile(r"^[（(][^（()）]{1,40}[）)]$")
 _PHOTO_CREDIT = re.compile(
@@ -61,9 +60,10 @@ def _kind(unit: Unit) -> str:
         return LEAD
     if _DIGEST_HEAD.match(text):
         return DIGEST
-    if _BYLINE.match(text) or _BOX_NAME.match(text):
+    if is_byline(text) or _BOX_NAME.match(text):
         return BYLINE
-    if _BRACKET_CREDIT.match(text) or _PHOTO_CREDIT.match(text) or is_signed_credit(text):
+    if _BRACKET_CREDIT.match(text) or _PHOTO_CREDIT.match(text.replace("／", "/")) \
+            or is_signed_credit(text) or is_credit_line(text):
         return CREDIT
     if unit.vertical or unit.spaced:
         return HEAD
@@ -72,7 +72,7 @@ def _kind(unit: Unit) -> str:
         return CREDIT
     if _LABEL.match(text) and width(text) <= 16:
         return LABEL
-    if is_headline(text):
+    if is_headline(text) or (unit.source_lines == 1 and marked_headline(text)):
         return HEAD
     return TEXT
 

@@ -19,7 +19,7 @@ _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[.\-/年]\s*(?P<m>\d{1,2})\s*[.\-/月]\s*(?P<d>\d{1,2})\s*日?")
 _WEEKDAY = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]")
 _PAGE = re.compile(r"(?:^|\s)(?P<page>[A-Z]\d{1,2}|第\s*[0-9一二三四五六七八九十]+\s*版|\d{1,2}\s*版"
-                   r"|\d{1,2}(?=\s*$))(?=\s|$|[:：])")
+                   r"|\d{1,2}(?=\s*$)|(?<![^\s])\d{1,2}(?=\s+(?:19|20)\d{2}))(?=\s|$|[:：])")
 # A paper's name as a header prints it: 工人日报, 江苏工人报, 新华每日电讯, 劳动午报.
 _PAPER = re.compile(r"[\u4e00-\u9fff]{2,10}?(?:日报|晚报|早报|午报|工人报|都市报|时报|电讯|报)")
 _NUMERALS = {c: str(n) for n, c in enumerate("一二三四五六七八九十", start=1)}

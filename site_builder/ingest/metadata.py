@@ -172,10 +172,14 @@ def region_with_evidence(draft: Draft, gaz: Gazetteer) -> tuple[Region, list[Reg
     found: list[tuple[Mention, str]] = []
     context = _full_text(draft)
     for text, weight, role in _weighted_texts(draft):
+        home_end = -1  # end of the last home-town mention: 来自四川广安 holds two
         for m in mentions(text, gaz, context=context):
             # The union acting (无锡市总工会, 拱墅区总工会) names the article's own place.
             union = _UNION.match(simplified(text), m.start + len(m.text))
-            factor = 2.0 if union else _REGISTRATION if _bracketed(text, m) else 1.0
+            home = m.start == home_end or _home_town(simplified(text), m)
+            home_end = m.start + len(m.text) if home else -1
+            factor = (2.0 if union else _REGISTRATION if _bracketed(text, m)
+                      else _HOME_TOWN if home else 1.0)
             weighted.append((m, weight * factor))
             found.append((m, role + (", union" if union else "")))
     region, regions = choose_region(weighted, gaz)
@@ -219,6 +223,18 @@ def _explain_region(region: Region, found: list[tuple[Mention, str]]) -> str:
 
 
 _REGISTRATION = 0.25  # weight of a place in brackets: 招商局重工（江苏）有限公司
+_HOME_TOWN = 0.25  # weight of a person's home town: 来自四川广安的李师傅, 回湖南老家, 川籍
+_FROM_BEFORE = re.compile(r"(?:来自|老家在?|家乡在?|家住|祖籍|原籍|籍贯)$")
+_FROM_AFTER = re.compile(r"(?:籍|老家|家乡)")
+
+
+def _home_town(text: str, m: Mention) -> bool:
+    """A place introduced as where a person comes from says nothing of where the story happens
+    (a worker's home town in the opening must not outweigh the union acting)."""
+    end = m.start + len(m.text)
+    return bool(_FROM_BEFORE.search(text[max(0, m.start - 4) : m.start])
+                or _FROM_AFTER.match(text, end)
+                or (text[m.start - 1 : m.start] == "回" and text[end : end + 2] == "老家"))
 
 
 def _bracketed(text: str, m: Mention) -> bool:
@@ -263,7 +279,9 @@ def article_authors(draft: Draft) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-_UNION = re.compile(r"[省市区县州]?(?:总工会|工会|市总|区总|县总|省总)")
+# The union after a place, possibly of a zone inside it (苏州工业园区总工会).
+_UNION = re.compile(r"[省市区县州]?(?:工业园区|高新区|经开区|开发区|新区)?"
+                    r"(?:总工会|工会|市总|区总|县总|省总)")
 _NOTICE = re.compile(r"亲爱的|倡议书|启事|公告|通知$|征集|联系方式|邮政编码")
 
 

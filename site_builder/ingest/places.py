@@ -55,22 +55,37 @@ COLLISION_MIN_FREQ = 3  # dictionary words rarer than this are not checked
 # A place name after one of these is a place even inside a dictionary word (向长安 is 向 + 长安).
 _FUNCTION_CHARS = frozenset("在于向到赴去来回从自居驻往留返离和与及对为至经")
 # After a place name: a level word or an organisation makes it a place whatever surrounds it.
-_PLACE_FOLLOWS = re.compile(r"^(?:省|市|县|区|州|盟|旗|镇|乡|总工会|工会|市委|县委|区委|党委|政府)")
+_PLACE_FOLLOWS = re.compile(r"(?:省|市|县|区|州|盟|旗|镇|乡|总工会|工会|市委|县委|区委|党委|政府)")
+# After a place name: 精神 makes it the name of a spirit (延安精神, 大庆精神), not a location.
+_SPIRIT_FOLLOWS = re.compile(r"精神")  # (matched at a position: no ^, which would never hold)
+
+
+# Part-of-speech tags of idioms and set phrases: a place name opening one (同心协力, 天长地久,
+# 四平八稳) is part of the phrase. Other words opening with a place name (大连港, 海南岛) stay
+# places.
+_PHRASE_TAGS = frozenset({"i", "l"})
 
 
 def collision_table(gaz: Gazetteer) -> dict[str, list[tuple[str, int]]]:
     """Dictionary words in which a place name starts inside the word (党和政府 holds 和政,
-    大江南北 holds 江南, 国共合作 holds 合作): name → [(word, offset of the name)]. A name
-    found there in a text is part of that word, not a place. Generated from the gazetteer
-    and jieba's dictionary; ``python -m site_builder.ingest.places`` writes it again."""
+    大江南北 holds 江南, 国共合作 holds 合作), and idioms a place name opens (同心协力 holds 同心):
+    name → [(word, offset of the name)]. A name found there in a text is part of that word,
+    not a place. Generated from the gazetteer and jieba's dictionary;
+    ``python -m site_builder.ingest.places`` writes it again."""
     names = {n for n in gaz.by_name if len(n) >= 2}
     longest = max(map(len, names))
     table: dict[str, list[tuple[str, int]]] = {}
     for word, freq in sorted(segment.dictionary().dt.FREQ.items()):
         if freq < COLLISION_MIN_FREQ or len(word) < 3 or word in names:
             continue
+        if segment.word_tag(word) in _PHRASE_TAGS:
+            opening = next((word[:size] for size in range(min(longest, len(word) - 1), 1, -1)
+                            if word[:size] in names), None)
+            if opening:
+                table.setdefault(opening, []).append((word, 0))
+        idiom = segment.word_tag(word) in _PHRASE_TAGS  # 同心同德: 同德 is no place either
         for start in range(1, len(word) - 1):
-            if word[start - 1] in _FUNCTION_CHARS or word[:start] in names:
+            if word[start - 1] in _FUNCTION_CHARS or (word[:start] in names and not idiom):
                 continue
             for size in range(2, min(longest, len(word) - start) + 1):
                 if word[start : start + size] in names:
@@ -106,8 +121,8 @@ def _raw_names(text: str, gaz: Gazetteer) -> list[tuple[int, str]]:
         for size in range(min(longest, len(text) - i), 1, -1):
             name = text[i : i + size]
             if name in names:
-                if _inside_word(text, i, name):  # 和政 in 党和政府, 江南 in 大江南北
-                    continue
+                if _inside_word(text, i, name) or _SPIRIT_FOLLOWS.match(text, i + size):
+                    continue  # 和政 in 党和政府, 江南 in 大江南北, 同心 in 同心协力, 延安精神
                 after = text[i + size : i + size + 3]
                 street = _AFTER_STREET.match(after) and not _TAIL.match(after) and not any(
                     text[i + size : i + size + n] in names for n in range(2, longest + 1))

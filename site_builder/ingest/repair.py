@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import statistics
 from dataclasses import dataclass, field
 
 from .. import segment
@@ -25,9 +26,12 @@ from .text import (
     has_body_punct,
     horizontal,
     is_byline,
+    is_credit_line,
     is_han,
     join_wrapped,
     last_significant,
+    looks_like_name,
+    marked_headline,
     normalize_spaces,
     simplified,
     width,
@@ -43,15 +47,16 @@ _DATELINE = re.compile(r"^\s*(?:19|20)\d{2}年\d{1,2}月\d{1,2}日\s*(?:星期|�
 _TIMELINE_DATE = re.compile(r"^\s*◆\s*\S{1,14}$")
 # The opening of a news item that names its source (a lead): 本报讯, an agency's dateline
 # (新华社北京1月17日电, 中新网兰州2月6日电), a web or county-media lead (邵阳新闻在线讯,
-# 枣庄新闻网讯, 会泽县融媒体中心讯, 武冈融媒报道：). ``AGENCY_PLACE`` captures the dateline's
-# place, which says where the item was filed, not what it is about.
+# 枣庄新闻网讯, 华龙网1月28日讯, 会泽县融媒体中心讯, 武冈融媒报道：). ``AGENCY_PLACE`` captures
+# the dateline's place, which says where the item was filed, not what it is about. The 讯 of
+# 通讯员 (本报通讯员 沈涛 摄) opens no lead.
 _DATED = r"\d{1,2}\s*月\s*\d{1,2}\s*日"
 LEAD_BYLINE = re.compile(
-    r"^\s*(?:本报讯|本刊讯|本报[\u4e00-\u9fff]{0,4}讯|"
+    r"^\s*(?:本报讯|本刊讯|本报[\u4e00-\u9fff]{0,4}讯(?!员)|"
     rf"据?(?P<agency>新华社|中新社|中新网|人民网|新华网|央视网|中工网|[\u4e00-\u9fff]{{2,6}}(?:网|社))"
     rf"(?P<place>[\u4e00-\u9fff]{{0,8}}?)\s*(?:{_DATED})?\s*电|"
     r"据[\u4e00-\u9fff]{2,8}(?:报|网|电视台)?消息|"
-    r"[\u4e00-\u9fff]{2,12}讯(?=\s*[（(]|\s*\d|\s+\S)|"
+    rf"[\u4e00-\u9fff]{{2,12}}(?:{_DATED})?讯(?!员)(?=\s*[（(]|\s*\d|\s+\S)|"
     r"[\u4e00-\u9fff]{2,10}(?:融媒|融媒体中心|新闻中心|客户端)(?:报道|讯)\s*[：:]?)")
 LONG_UNIT = 90  # display width (45 CJK characters) beyond which a line is running text
 
@@ -68,6 +73,7 @@ class Unit:
     spaced: bool = False  # letter-spaced headline (为 工 会 改 革)
     after_marker: bool = False  # the text line right under a marker line (◆ 1月24日)
     doubled: bool = False  # a headline printed twice in a row on one line
+    column: int = 0  # display width of its block's wrapped lines (the median, last line aside)
 
 
 @dataclass
@@ -130,7 +136,9 @@ def _take_header(lines: list[str], header: Header, furniture: list[Furniture]) -
         elif parsed:
             header.page = header.page or parsed.page
             header.date = header.date or parsed.date
-            header.paper = header.paper or parsed.paper
+            if parsed.paper and not header.paper:  # the name as printed (吉林日報), not its simplified copy
+                at = line.find(parsed.paper)
+                header.paper = (fixed or raw)[at : at + len(parsed.paper)]
             furniture.append(Furniture(raw, i + 1, "header"))
         else:
             continue
@@ -271,15 +279,21 @@ def _wrap(items: list[_Item | None]) -> list[Unit]:
 def _block_units(block: list[_Item], gap: int) -> list[Unit]:
     if len(block) == 1 or _headline_block(block):
         out = [Unit(item.text, item.lineno, gap if n == 0 else 0) for n, item in enumerate(block)]
+        for n in range(len(out) - 1, 0, -1):
+            if _headline_tail(out[n - 1].text, out[n].text):
+                out[n - 1].text = join_wrapped(out[n - 1].text, out[n].text)
+                out[n - 1].source_lines += 1
+                del out[n]
         for prev, unit in itertools.pairwise(out):
             unit.after_marker = bool(_TIMELINE_DATE.match(prev.text))
         return out
     full = max(width(item.text) for item in block)
-    out = [Unit(block[0].text, block[0].lineno, gap)]
+    column = statistics.median_high(width(item.text) for item in block[:-1])
+    out = [Unit(block[0].text, block[0].lineno, gap, column=column)]
     for prev_item, item in itertools.pairwise(block):
         cur = out[-1]
         if _breaks_after(prev_item.text, item.text, full, cur.text):
-            out.append(Unit(item.text, item.lineno, 0,
+            out.append(Unit(item.text, item.lineno, 0, column=column,
                             after_marker=bool(_TIMELINE_DATE.match(prev_item.text))))
         else:
             cur.text = join_wrapped(cur.text, item.text)
@@ -299,9 +313,51 @@ def _breaks_after(line: str, following: str, full: int, so_far: str = "") -> boo
     if (so_far == line and not _PUNCT_ANY.search(line) and not re.search(r"[A-Za-z0-9]", line)
             and width(line) < 0.6 * full):
         return True  # a kicker or headline set alone above its text: a wrapped line fills the column
+    if so_far == line and not _PUNCT_ANY.search(line) and _opens_paragraph(following):
+        return True  # a headline as wide as the column right above a paragraph's opening clause
     last = line.rstrip()[-1]
     ends = ends_sentence(line) or last in "：:" or last in CLOSERS
+    if is_credit_line(line) and not _PUNCT_ANY.sub("", line).isdigit():
+        return True  # a credit line ends its unit (文字：叶欣 通讯员 何明 / 图片：…供图)
+    if ends_sentence(line) and is_credit_line(following):
+        return True  # a credit under a sentence that happens to fill the column (…慰问品。/ 李文)
+    if ends_sentence(line) and _bare_heading(following) and width(following) < 0.8 * full:
+        # A short line without any punctuation cannot end a paragraph: the next headline
+        # (web copy set one paragraph a line, no blank lines between items).
+        return True
     return ends and width(line) < full - 4
+
+
+# Characters that cannot open a headline line: it continues the line above (…送去技术 / 和年货).
+_CONTINUATION_START = "和与及并的之等了着过们"
+
+
+def _headline_tail(line: str, following: str) -> bool:
+    """The second line of a headline wrapped in two (…送去年夜饭食材和防寒 / 用品): a scrap of
+    at most five characters under a long line, or a line opening with a conjunction or
+    particle. A name (a byline), a label or a —— subtitle is never a tail."""
+    tail = following.strip()
+    if not tail or " " in tail or tail.startswith("—") or _PUNCT_ANY.search(tail):
+        return False
+    if _PUNCT_ANY.search(line) and last_significant(line) in "：:":
+        return False
+    if looks_like_name(tail) or width(line) < 24:
+        return False
+    return width(tail) <= 10 or tail[0] in _CONTINUATION_START
+
+
+_DATE_OPENING = re.compile(r"^\d{1,2}\s*月\s*\d{1,2}\s*日(?:上午|下午|晚上|清晨|早上|凌晨)?[，,]")
+
+
+def _opens_paragraph(line: str) -> bool:
+    """A line that opens a paragraph with a time clause: ``1月16日，`` or ``近日，`` (a time word,
+    adverb or conjunction of at most four characters before the comma)."""
+    plain = simplified(line.lstrip())
+    if _DATE_OPENING.match(plain):
+        return True
+    clause = first_clause(plain)
+    return (1 <= len(clause) <= 4 and plain[len(clause) : len(clause) + 1] in ("，", ",")
+            and segment.word_tag(clause)[:1] in ("t", "c", "d"))
 
 
 def _word_across(left: str, right: str) -> bool:
@@ -339,11 +395,13 @@ def _continues(prev: Unit, nxt: Unit, next_full: int | None) -> bool:
     if _TIMELINE_DATE.match(text):
         return False
     last = last_significant(text)
+    if prev.source_lines == 1 and marked_headline(text):
+        return False  # 春节不回家？工会陪你过大年 set alone: a headline, not a broken sentence
     if _bare_heading(nxt.text) and not _word_across(text, nxt.text):
         return False  # a dangling column end (continued elsewhere) before a headline
     if _DATELINE.match(text) or _DATELINE.match(nxt.text):
         return False
-    if _ITEM_START.match(text) and not _NAME_AFTER_MARKER.match(text):
+    if _ITEM_START.match(text) and not _NAME_AFTER_MARKER.match(text) and not is_byline(text):
         return True
     if prev.source_lines > 1 or width(text) >= LONG_UNIT or prev.after_marker:
         return True
@@ -420,8 +478,8 @@ def _block_width(units: list[Unit], n: int) -> int | None:
     unit = units[n]
     if unit.source_lines < 2:
         return None
-    # A joined unit's lines were at most this wide: its width over its line count, rounded up.
-    return -(-width(unit.text) // unit.source_lines)
+    # The typical width of the lines that wrapped: a short last line (吳清）) must not narrow it.
+    return unit.column or -(-width(unit.text) // unit.source_lines)
 
 
 def _drop_repeats(units: list[Unit], dropped: list[Dropped]) -> list[Unit]:

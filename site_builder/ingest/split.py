@@ -171,13 +171,29 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
             # wider gap than any inside the body (what follows decides the rest: a lead or
             # byline below starts a story).
             if (body is not None and not body.closed and kind == HEAD and nxt in (TEXT, ENTRY)
-                    and _subhead_run(run, body)):
+                    and _subhead_run(run, body) and units[j].gap <= max(1, body.widest_gap)
+                    and not _heads_elsewhere(run, body, units[j].text)):
                 # A subhead set on two lines (冰雪大世界里 / 工会驿站暖人心) is one subhead.
                 body.pieces.append(Piece("h2", " ".join(u.text for u, _ in run), unit.lineno))
             else:
                 body = None
                 _add_groups(segments, run)
             i = j
+            continue
+        if kind == BYLINE and _closing_byline(body, units, kinds, i):
+            kind = CREDIT
+        if kind == CREDIT and body is not None and body.closed and unit.gap == 0 \
+                and body.pieces and body.pieces[-1].kind == "credit":
+            _add_piece(body, unit, kind)  # a second credit line: 文字：… / 图片：…供图
+            i += 1
+            continue
+        if kind == BYLINE and _bare_dateline(body):
+            _add_piece(body, unit, kind)  # 新华社北京1月22日电 / 新华社记者 樊华: one lead
+            i += 1
+            continue
+        if kind == LEAD and _caption_only(body):
+            _add_piece(body, unit, kind)  # a photo caption printed above the story's lead
+            i += 1
             continue
         if kind in (LEAD, BYLINE, DIGEST) or body is None or body.closed or (
                 kind == TEXT and unit.gap >= 2 and body.pieces and kinds[i - 1] == TEXT):
@@ -195,6 +211,35 @@ def _segments(units: list[Unit], kinds: list[str], furniture: list[Furniture]
     return segments
 
 
+def _closing_byline(body: Body | None, units: list[Unit], kinds: list[str], i: int) -> bool:
+    """A byline-shaped line (记者：马骁 通讯员：杨洁、虎勇) right under a finished paragraph, with no
+    text of its own after it (the page ends, or a headline or lead follows), is the article's
+    closing credit; one above text opens the next article."""
+    if body is None or body.closed or not body.pieces or units[i].gap > 1:
+        return False
+    last = body.pieces[-1]
+    if last.kind != "p" or not ends_sentence(last.text):
+        return False
+    return i + 1 == len(units) or kinds[i + 1] in HEADISH or kinds[i + 1] in (LEAD, CREDIT)
+
+
+def _caption_only(body: Body | None) -> bool:
+    """A body holding only a short photo caption (慰问现场。张扬 本报记者 高远摄): the picture of
+    the story whose lead follows, not a story of its own."""
+    if body is None or body.closed or len(body.pieces) != 1 or body.pieces[0].kind != "p":
+        return False
+    text = body.pieces[0].text.strip()
+    return width(text) <= 80 and text.endswith("摄") and not body.starts_with_byline
+
+
+def _bare_dateline(body: Body | None) -> bool:
+    """A body holding only a lead with no text after it (an agency dateline on its own line)."""
+    from .byline import strip_lead
+
+    return (body is not None and len(body.pieces) == 1 and body.pieces[0].kind == "p"
+            and body.starts_with_byline and not strip_lead(body.pieces[0].text))
+
+
 def _subhead_run(run: list[tuple[Unit, str]], body: Body) -> bool:
     """A section subhead inside an open body: one short headline line (or two set as one,
     no gap between them, in a body that already has text), set off no wider than the body's
@@ -205,6 +250,26 @@ def _subhead_run(run: list[tuple[Unit, str]], body: Body) -> bool:
         return False
     return all(not u.vertical and not u.spaced and not _doubled(u) and width(u.text) <= 60
                for u, _ in run) and (first.gap < 2 or first.gap <= body.widest_gap)
+
+
+def _heads_elsewhere(run: list[tuple[Unit, str]], body: Body, following: str) -> bool:
+    """A headline naming a place the open article has not been about (neither it, nor one
+    inside or above it), whose next paragraph names that place too, opens the next story
+    (岳阳工会… under an item on 湘潭, with no blank lines to set them apart); a subhead
+    stays within its article's places."""
+    from .places import mentions
+
+    text = " ".join(u.text for u, _ in run)
+    heads = {m.region.path for m in mentions(text)}
+    if not heads:
+        return False
+    seen = {m.region.path for m in mentions(body.text())}
+    opening = {m.region.path for m in mentions(following[:60])}
+
+    def related(a: str, b: str) -> bool:
+        return a == b or a.startswith(b + "/") or b.startswith(a + "/")
+
+    return any(h in opening and not any(related(h, s) for s in seen) for h in heads)
 
 
 def _doubled(unit: Unit) -> bool:

@@ -92,25 +92,43 @@ def split_trailing_credit(text: str) -> tuple[str, str]:
     return text[: m.start()].rstrip(), credit
 
 
+# A paper, site, station or county media centre named before a role (福州日报记者, 中工网记者,
+# 固原融媒记者, 鹤报融媒体记者).
+_ONE_MEDIA = r"[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台|融媒体中心|融媒体|融媒|新闻中心|客户端)"
+MEDIA = rf"(?:{_ONE_MEDIA}[-－—·])?{_ONE_MEDIA}"  # two joined: 工人日报-中工网记者
+# A personal name: 2–4 characters, or a transliterated name joined by middle dots (热依拉·艾买提).
+PERSON = r"(?:[\u4e00-\u9fff]{1,8}·[\u4e00-\u9fff]{1,8}(?:·[\u4e00-\u9fff]{1,8})?|[\u4e00-\u9fff·]{2,4})"
 # What a credit says besides names: roles (记者, 通讯员), a paper or site (福州日报, 中工网) and
 # what each contributed (文/图, 摄).
-CREDIT_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|工人报|报|网|社|台))?"
+CREDIT_ROLE = (rf"(?:本报|本刊|新华社|{MEDIA})?"
                r"(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|编辑)")
 _CREDIT_EXTRA = re.compile(rf"{CREDIT_ROLE}|[\u4e00-\u9fff]{{2,6}}(?:日报|晚报|工人报|报|网)(?=\s)|"
                            r"(?:/\s*(?:文图|图文|文|图|摄影|摄)|(?<=\s)(?:文/图|图/文|摄影)|摄)\s*$|"
                            r"^报道\s*[:：]")
-_CREDIT_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_CREDIT_NAME = re.compile(rf"^{PERSON}$")
 
 
-BYLINE_ROLE = (r"(?:本报|本刊|新华社|[\u4e00-\u9fff]{2,6}?(?:日报|晚报|报|网|社))?(?:特约|见习|首席|实习)?"
-               r"(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
-BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*[\u4e00-\u9fff·]{{2,4}}"
-                    r"(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*\s*)+$")
+# What each name contributed may come first: 文/记者 郭晓霞 图/通讯员 任丽娟.
+BYLINE_ROLE = (rf"(?:(?:文字|图片|文|图|文图|图文|摄影|视频)\s*[/／:：]\s*)?(?:本报|本刊|新华社|{MEDIA})?"
+               r"(?:特约|见习|首席|实习)?(?:记者|通讯员|实习生|撰稿|作者|摄影|摄)")
+BYLINE = re.compile(rf"^(?:{BYLINE_ROLE}\s*[:：]?\s*{PERSON}"
+                    rf"(?:[\s、，,]+{PERSON})*\s*)+$")
+
+
+# A box or bullet some papers print before a byline (■本报记者 郭晓霞, ◎记者 郭晓霞).
+BYLINE_MARKS = "■◎□●◆▲★☆○◇"
+
+
+def credit_form(text: str) -> str:
+    """The text as bylines and credits are matched: simplified, full-width slashes as ``/``
+    (记者 郭晓霞／摄); same length, so spans found in it are spans of the printed text."""
+    return simplified(text).replace("／", "/")
 
 
 def is_byline(line: str) -> bool:
-    """A line that is only a byline: 本报记者 李丰, 记者 范翊 通讯员 王芳, 新华社记者 樊曦."""
-    return bool(BYLINE.match(simplified(line.strip())))
+    """A line that is only a byline: 本报记者 李丰, 记者 范翊 通讯员 王芳, 新华社记者 樊曦,
+    ■本报记者 郭晓霞."""
+    return bool(BYLINE.match(credit_form(line.strip()).lstrip(BYLINE_MARKS + " ")))
 
 
 def is_signed_credit(text: str) -> bool:
@@ -124,6 +142,28 @@ def is_signed_credit(text: str) -> bool:
     rest = _CREDIT_EXTRA.sub(" ", plain)
     words = [w for w in re.split(r"[\s、，,/：:]+", rest) if w]
     return bool(words) and all(_CREDIT_NAME.match(w) for w in words) and len(words) <= 6
+
+
+_PHOTO_CREDIT = re.compile(rf"^(?:(?:{BYLINE_ROLE})?\s*{PERSON}\s+)*(?:{BYLINE_ROLE})?\s*{PERSON}\s*/?\s*摄$")
+
+
+# A picture supplied by an organisation: 图片：茶山镇总工会供图, （受访者供图）.
+_SUPPLIED = re.compile(r"^(?:(?:图片|图|摄影)\s*[:：/]\s*)?[\u4e00-\u9fff]{2,20}供图$")
+
+
+def is_credit_line(line: str) -> bool:
+    """A line that is only a credit or byline: ``本报记者 刘旭 摄``, ``记者：马骁 通讯员：杨洁、虎勇``,
+    ``（天水日报记者 张丽）``, or one to five names alone (``李文``)."""
+    plain = credit_form(line.strip())
+    if not plain:
+        return False
+    inner = plain[1:-1] if plain[0] in "（(" and plain[-1] in "）)" else plain
+    if _PHOTO_CREDIT.match(inner) or is_byline(inner) or is_signed_credit(inner):
+        return True
+    if _SUPPLIED.match(inner):
+        return True
+    words = inner.split()
+    return 1 <= len(words) <= 5 and all(looks_like_name(w) for w in words)
 
 
 # The hundred commonest Chinese surnames (they cover about 85% of the population).
@@ -191,6 +231,20 @@ def ends_sentence(text: str) -> bool:
         return True
     m = _TRAILING_BRACKET.search(stripped)
     return bool(m and (m.start() == 0 or last_significant(stripped[: m.start()]) in SENTENCE_END))
+
+
+def marked_headline(text: str) -> bool:
+    """A headline that exclaims or asks (过年好！工会把“福”送到家门口, 春节不回家？工会陪你过大年,
+    “娘家人”来了！): short, one clause, no full stop, and not a quotation standing alone
+    (“谢谢工会！” is speech)."""
+    t = text.strip()
+    if not t or width(t) > 60 or not any(c in "！？!?" for c in t):
+        return False
+    if any(c in "。；;…" for c in t) or t.count("，") + t.count(",") > 1 or quote_balance(t):
+        return False
+    if t[0] in "“「\"" and t[-1] in "”」\"":
+        return False
+    return last_significant(t) not in "，,、：:"
 
 
 def has_body_punct(text: str) -> bool:

@@ -8,12 +8,22 @@ Two engines, both with jieba's dictionary and algorithm:
 * ``search_engine()`` — rjieba (jieba-rs, ~30x faster at cutting), for search ranking, where
   only the cut is needed and thousands of articles are cut per build.
 
-Both load lazily: a command that never segments never pays for a dictionary.
+Both load lazily: a command that never segments never pays for a dictionary. The same
+goes for ``simplifier()``, the traditional → simplified converter that ingest (place and tag
+matching on a folded copy) and search (folding) share.
 """
 
 from __future__ import annotations
 
 from functools import cache
+
+
+@cache
+def simplifier():
+    """OpenCC's traditional → simplified converter (``.convert(text)``), made once."""
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
 
 
 @cache

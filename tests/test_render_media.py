@@ -53,10 +53,10 @@ def test_headings_move_as_a_whole_so_the_highest_is_an_h2():
 
 
 def test_article_media_maps_each_published_image_to_its_source_once():
-    first = article("a", body_html='<img src="pic.png"><img src="../shared/p.jpg">'
+    first = article("a", body_html='<img src="pic.png"><img src="../common/p.jpg">'
                                    '<img src="x.svg">')
     second = article("b", body_html='<img src="/articles/2024/pic.png">')
     assert article_media([first, second]) == {
         "media/articles/2024/pic.png": PurePosixPath("articles/2024/pic.png"),
-        "media/articles/shared/p.jpg": PurePosixPath("articles/2024/../shared/p.jpg"),
+        "media/articles/common/p.jpg": PurePosixPath("articles/2024/../common/p.jpg"),
     }

@@ -10,7 +10,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache
 
 from .. import segment
 
@@ -189,20 +188,13 @@ def looks_like_name(word: str) -> bool:
         and segment.frequency(word[:2]) < COMMON_PREFIX_FREQ
 
 
-@cache
-def _t2s():
-    from opencc import OpenCC
-
-    return OpenCC("t2s")
-
-
 def simplified(text: str) -> str:
     """Traditional characters as simplified, character for character (same length, so a span
     found in the copy is the same span of the printed text); the text itself when OpenCC
     would change its length."""
     if text.isascii():
         return text
-    converted = _t2s().convert(text)
+    converted = segment.simplifier().convert(text)
     return converted if len(converted) == len(text) else text
 
 

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import cache, lru_cache
 
-from ..segment import search_engine
+from ..segment import search_engine, simplifier
 from .reader import ZERO_WIDTH as _ZERO_WIDTH  # invisible characters, ignored like spaces
 
 # Separates the parts of one document (title, subtitle, authors, ...) in one string; no gram
@@ -44,13 +44,6 @@ def is_ignored(char: str) -> bool:
     return char.isspace() or char in _ZERO_WIDTH
 
 
-@lru_cache(maxsize=1)
-def _t2s():
-    import opencc
-
-    return opencc.OpenCC("t2s")
-
-
 @cache
 def fold_char(char: str) -> str:
     """One character → one character: simplified, half-width, lower case.
@@ -58,7 +51,7 @@ def fold_char(char: str) -> str:
     Each step is kept only if it yields exactly one character, so positions never shift and
     highlight offsets stay true.
     """
-    out = _t2s().convert(char)
+    out = simplifier().convert(char)
     if len(out) != 1:
         out = char
     if "\uff01" <= out <= "\uff5e" and out.isalnum():  # full-width ASCII letters and digits

@@ -860,10 +860,10 @@ def doc_view(article: Article, plain: str | None = None) -> dict[str, object]:
 @lru_cache(maxsize=1)
 def _fold_map() -> dict[str, str]:
     """Every non-ASCII character whose folded form differs, computed with one OpenCC call."""
-    from .analysis import _t2s
+    from ..segment import simplifier
 
     chars = [chr(i) for i in range(0x80, 0x30000) if not 0xD800 <= i < 0xE000]
-    converted = _t2s().convert("\n".join(chars)).split("\n")
+    converted = simplifier().convert("\n".join(chars)).split("\n")
     out = {}
     for char, simple in zip(chars, converted, strict=True):
         out_char = simple if len(simple) == 1 else char
